@@ -1,0 +1,26 @@
+import type { Clock } from "../../core/time.js";
+import type { Store } from "../../store/store.js";
+
+/** What ECS operations are given besides their input: the store, the clock, and hooks. */
+export interface EcsDeps {
+  store: Store;
+  clock: Clock;
+  /** Serialises read-modify-write sections inside this process. */
+  lock: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/** A per-key async mutex: callers for the same key run one after another. */
+export function keyedLock(): EcsDeps["lock"] {
+  const tails = new Map<string, Promise<unknown>>();
+  return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}

@@ -1,0 +1,49 @@
+import { envCommand } from "./env.js";
+import { serverCommand, upCommand } from "./up.js";
+
+const HELP = `wharf — Amazon ECS on your own machines
+
+Usage: wharf <command> [options]
+
+Commands:
+  up        Start Wharf with embedded defaults (control plane, SQLite store under --data-dir)
+  server    Start the control plane alone
+  env       Print the export lines that point the AWS CLI and SDKs at Wharf
+  help      Show this help
+
+Common options:
+  --data-dir DIR   where state and credentials live (default ./.wharf, or WHARF_DATA_DIR)
+  --host HOST      address to listen on (default 127.0.0.1)
+  --port PORT      port to listen on (default 4700)
+
+Environment:
+  WHARF_ACCESS_KEY_ID / WHARF_SECRET_ACCESS_KEY   root credentials (default: generated on first start)
+  WHARF_ACCOUNT_ID                                account id in every ARN (default 000000000000)
+`;
+
+/** Runs the CLI with the given arguments and returns the process exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "up":
+        return await upCommand(rest);
+      case "server":
+        return await serverCommand(rest);
+      case "env":
+        return envCommand(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(HELP);
+        return 0;
+      default:
+        process.stderr.write(`wharf: unknown command '${command}'. Run 'wharf --help' to see the commands.\n`);
+        return 2;
+    }
+  } catch (err) {
+    process.stderr.write(`wharf: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+import { resolveDataDir } from "../config.js";
+import { startServer } from "../server.js";
+import { envLines } from "./env.js";
+
+const serverOptions = {
+  "data-dir": { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+} as const;
+
+function parsePort(p: string | undefined): number | undefined {
+  if (p === undefined) return undefined;
+  const n = Number(p);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be a port number, got '${p}'`);
+  return n;
+}
+
+/** `wharf server`: the control plane alone, until SIGINT/SIGTERM. */
+export async function serverCommand(argv: string[]): Promise<number> {
+  return upCommand(argv, false);
+}
+
+/** `wharf up`: everything a laptop needs, with embedded defaults. */
+export async function upCommand(argv: string[], banner = true): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: serverOptions });
+  const dataDir = resolveDataDir(values["data-dir"]);
+  const server = await startServer({
+    dataDir,
+    host: values.host,
+    port: parsePort(values.port),
+    log: (line) => process.stderr.write(JSON.stringify(line) + "\n"),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "EADDRINUSE") {
+      throw new Error(`port ${values.port ?? 4700} is in use: is Wharf already running? Pick another with --port.`);
+    }
+    throw err;
+  });
+  const out = process.stdout;
+  out.write(`Wharf is up at ${server.url} (data in ${dataDir}, account ${server.accountId})\n`);
+  if (banner) {
+    out.write(`\nPoint the AWS CLI and SDKs at it:\n\n`);
+    out.write(envLines(server.url, dataDir).map((l) => `  ${l}\n`).join(""));
+    out.write(`\nthen, for example:  aws ecs create-cluster --cluster-name demo\n`);
+    out.write(`(Debian's awscli v2 package ignores AWS_ENDPOINT_URL: pass --endpoint-url ${server.url})\n\n`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  out.write("Wharf is stopping...\n");
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,59 @@
+/**
+ * The Store: every acknowledged write goes through it. One interface, backends behind it
+ * (SQLite embedded today; PostgreSQL later). It is a small document store: each record is a
+ * JSON document of one `kind`, addressed by `id`, grouped by `scope` (e.g. a cluster or a
+ * family) and ordered within its kind by `sort`. Every record carries a `version` for
+ * compare-and-swap, so several writers can detect each other.
+ *
+ * The interface is asynchronous so that a networked backend fits behind it unchanged.
+ */
+export type Kind =
+  | "cluster"
+  | "taskdef"
+  | "tags"
+  | "account-setting"
+  | "container-instance"
+  | "task"
+  | "client-token"
+  | "service"
+  | "attribute"
+  | "meta";
+
+export interface Versioned<T> {
+  id: string;
+  version: number;
+  value: T;
+}
+
+export interface ListQuery {
+  /** Only records in this scope. */
+  scope?: string;
+  /** Only records whose sort key starts with this. */
+  sortPrefix?: string;
+  /** Resume after this sort key (exclusive). */
+  after?: string;
+  /** Newest/largest sort key first. */
+  desc?: boolean;
+  limit?: number;
+}
+
+export type WriteOp =
+  | { op: "put"; kind: Kind; id: string; scope?: string; sort?: string; value: unknown; expectVersion?: number }
+  | { op: "delete"; kind: Kind; id: string; expectVersion?: number };
+
+/** Raised when a compare-and-swap finds another version than expected. */
+export class VersionConflict extends Error {
+  constructor(readonly kind: Kind, readonly id: string) {
+    super(`version conflict on ${kind}/${id}`);
+  }
+}
+
+export interface Store {
+  get<T>(kind: Kind, id: string): Promise<Versioned<T> | undefined>;
+  list<T>(kind: Kind, query?: ListQuery): Promise<Versioned<T>[]>;
+  /** Applies every op atomically and durably, or none (throws VersionConflict). */
+  write(ops: WriteOp[]): Promise<void>;
+  /** Returns the next value of a named counter (1, 2, …); values are never handed out twice. */
+  nextSequence(name: string): Promise<number>;
+  close(): Promise<void>;
+}
