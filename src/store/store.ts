@@ -17,6 +17,7 @@ export type Kind =
   | "client-token"
   | "service"
   | "attribute"
+  | "capacity-provider"
   | "meta";
 
 export interface Versioned<T> {
