@@ -36,7 +36,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
     const requestId = newRequestId();
     res.setHeader("x-amzn-RequestId", requestId);
     res.setHeader("x-wharf-version", opts.version);
-    readBody(req)
+    readBody(req, bodyLimit(req, byPrefix))
       .then(async (body) => {
         const path = (req.url ?? "/").split("?")[0]!;
         if (path.startsWith("/_wharf/")) {
@@ -60,7 +60,8 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
         const dot = target.lastIndexOf(".");
         const service = byPrefix.get(target.slice(0, dot));
         const opName = target.slice(dot + 1);
-        const op = service?.operations[opName];
+        // Own properties only: `constructor`, `toString`, `__proto__` … must not resolve to Object's.
+        const op = service && Object.hasOwn(service.operations, opName) ? service.operations[opName] : undefined;
         if (!service || !op) throw unknownOperation(target);
         if (identity.service !== service.signingName) {
           throw new AwsError(
@@ -80,6 +81,17 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
         sendJson(res, 200, output ?? {}, JSON_CT);
       })
       .catch((err: unknown) => sendError(res, err, requestId, opts.log));
+  });
+  // Bytes Node's HTTP parser cannot read never reach the handler: answer them in AWS's shape too.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === "ECONNRESET") return void socket.destroy();
+    const requestId = newRequestId();
+    const body = JSON.stringify({ __type: "SerializationException", message: "The request could not be parsed as HTTP." });
+    socket.end(
+      "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n" +
+        `Content-Type: ${JSON_CT}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `x-amzn-RequestId: ${requestId}\r\nX-Amzn-Errortype: SerializationException\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 65_000;
   return { server, setReady: (r) => (ready = r) };
@@ -104,19 +116,31 @@ function parseJsonBody(body: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Past this many bytes an oversized body is no longer drained to answer 413: the connection is cut. */
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
+
+/** The body limit of the service named by `X-Amz-Target` (known from the headers, before the body). */
+function bodyLimit(req: IncomingMessage, byPrefix: Map<string, JsonService>): number {
+  const target = headerOf(req, "x-amz-target") ?? "";
+  return byPrefix.get(target.slice(0, target.lastIndexOf(".")))?.maxBodyBytes ?? MAX_BODY_BYTES;
+}
+
+function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(c);
+      if (size > Math.max(MAX_DRAIN_BYTES, 2 * limit)) return void req.destroy();
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(c);
     });
     req.on("end", () =>
       tooLarge
-        ? reject(new AwsError("SerializationException", `Request body exceeds ${MAX_BODY_BYTES} bytes.`, 413))
+        ? reject(new AwsError("SerializationException", `Request body exceeds ${limit} bytes.`, 413))
         : resolve(Buffer.concat(chunks)),
     );
     req.on("error", reject);

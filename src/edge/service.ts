@@ -20,4 +20,6 @@ export interface JsonService {
   targetPrefix: string;
   signingName: string;
   operations: Record<string, Operation>;
+  /** Largest request body this service accepts (default MAX_BODY_BYTES); CloudWatch Logs needs more. */
+  maxBodyBytes?: number;
 }

@@ -42,7 +42,7 @@ function typeName(v: unknown): string {
 }
 
 function check(model: ShapeModel, name: string, value: unknown, path: string): unknown {
-  const shape = model.shapes[name];
+  const shape = Object.hasOwn(model.shapes, name) ? model.shapes[name] : undefined;
   if (!shape) return value;
   const where = path || "input";
   const wrong = (expected: string) =>
@@ -53,7 +53,8 @@ function check(model: ShapeModel, name: string, value: unknown, path: string): u
       const members = shape.m as Record<string, string>;
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const member = members[k];
+        // Own members only: a `constructor` or `__proto__` key must not reach Object's.
+        const member = Object.hasOwn(members, k) ? members[k] : undefined;
         if (member === undefined || v === null || v === undefined) continue;
         out[k] = check(model, member, v, path ? `${path}.${k}` : k);
       }
@@ -76,14 +77,24 @@ function check(model: ShapeModel, name: string, value: unknown, path: string): u
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (k.length > MAX_STRING_LENGTH) throw invalidParameter(`A key of '${where}' is too long.`);
-        out[k] = v === null ? v : check(model, shape.v!, v, `${where}.${k}`);
+        // defineProperty: a user key `__proto__` stays a plain entry instead of replacing the prototype.
+        Object.defineProperty(out, k, {
+          value: v === null ? v : check(model, shape.v!, v, `${where}.${k}`),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
     case "s":
       if (typeof value !== "string") throw wrong("a string");
-      if (value.length > MAX_STRING_LENGTH) {
-        throw invalidParameter(`'${where}' is ${value.length} characters long; at most ${MAX_STRING_LENGTH} are allowed.`);
+      {
+        // A model's own string maximum (CloudWatch Logs' models carry them; a log event may be 1 MB).
+        const limit = shape.max ?? MAX_STRING_LENGTH;
+        if (value.length > limit) {
+          throw invalidParameter(`'${where}' is ${value.length} characters long; at most ${limit} are allowed.`);
+        }
       }
       if (shape.e && !shape.e.includes(value)) {
         throw invalidParameter(

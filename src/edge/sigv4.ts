@@ -26,7 +26,7 @@ const ALGORITHM = "AWS4-HMAC-SHA256";
 export const CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 const missingAuth = () =>
-  new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 400);
+  new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
 const incompleteSignature = (msg: string) => new AwsError("IncompleteSignatureException", msg, 400);
 const invalidSignature = (msg: string) => new AwsError("InvalidSignatureException", msg, 400);
 
@@ -135,7 +135,14 @@ function buildCanonicalRequest(req: SignedRequest, headers: Map<string, string>,
   const path = q >= 0 ? req.url.slice(0, q) : req.url;
   const query = q >= 0 ? req.url.slice(q + 1) : "";
   const canonicalHeaders = signed.map((h) => `${h}:${headers.get(h) ?? ""}\n`).join("");
-  const payloadHash = headers.get("x-amz-content-sha256") ?? sha256Hex(req.body);
+  const bodyHash = sha256Hex(req.body);
+  const claimed = headers.get("x-amz-content-sha256");
+  // A claimed payload hash is signed, but the body itself must match it, or anyone on the
+  // path could swap the body under a valid signature.
+  if (claimed !== undefined && claimed !== bodyHash) {
+    throw invalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
+  const payloadHash = bodyHash;
   return [
     req.method.toUpperCase(),
     canonicalPath(path),

@@ -4,6 +4,13 @@ import { dirname } from "node:path";
 import { sqliteMigrations } from "./migrations.js";
 import { type Kind, type ListQuery, type Store, type Versioned, type WriteOp, VersionConflict } from "./store.js";
 
+interface PendingWrite {
+  ops: WriteOp[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  error?: unknown;
+}
+
 interface Row {
   id: string;
   version: number;
@@ -20,9 +27,16 @@ export class SqliteStore implements Store {
   readonly #put: Database.Statement<[string, string, string, string, number, string]>;
   readonly #del: Database.Statement<[string, string]>;
   readonly #version: Database.Statement<[string, string], { version: number }>;
-  readonly #seq: Database.Statement<[string], { value: number }>;
   readonly #listCache = new Map<string, Database.Statement>();
   readonly #apply: (ops: WriteOp[]) => void;
+  readonly #readSeq: Database.Statement<[string], { value: number }>;
+  readonly #saveSeq: Database.Statement<[string, number]>;
+  /** Group commit: writes queued during one event-loop turn share one transaction and one fsync. */
+  readonly #flush: (batches: PendingWrite[]) => void;
+  #queue: PendingWrite[] = [];
+  /** Counters handed out since the last commit; every commit persists them (see nextSequence). */
+  readonly #seqValues = new Map<string, number>();
+  readonly #seqDirty = new Set<string>();
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -39,11 +53,11 @@ export class SqliteStore implements Store {
     );
     this.#del = this.#db.prepare("DELETE FROM records WHERE kind = ? AND id = ?");
     this.#version = this.#db.prepare("SELECT version FROM records WHERE kind = ? AND id = ?");
-    this.#seq = this.#db.prepare(
-      `INSERT INTO sequences (name, value) VALUES (?, 1)
-       ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
+    this.#readSeq = this.#db.prepare("SELECT value FROM sequences WHERE name = ?");
+    this.#saveSeq = this.#db.prepare(
+      "INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
     );
-    this.#apply = this.#db.transaction((ops: WriteOp[]) => {
+    this.#apply = (ops: WriteOp[]) => {
       for (const op of ops) {
         const current = this.#version.get(op.kind, op.id)?.version;
         if (op.expectVersion !== undefined && (current ?? 0) !== op.expectVersion) {
@@ -55,11 +69,51 @@ export class SqliteStore implements Store {
           this.#del.run(op.kind, op.id);
         }
       }
+    };
+    // Each batch runs in its own savepoint, so a VersionConflict undoes that batch alone.
+    const savepoint = this.#db.prepare("SAVEPOINT batch");
+    const release = this.#db.prepare("RELEASE batch");
+    const rollback = this.#db.prepare("ROLLBACK TO batch");
+    this.#flush = this.#db.transaction((batches: PendingWrite[]) => {
+      for (const b of batches) {
+        savepoint.run();
+        try {
+          this.#apply(b.ops);
+          release.run();
+        } catch (err) {
+          rollback.run();
+          release.run();
+          b.error = err;
+        }
+      }
+      for (const name of this.#seqDirty) this.#saveSeq.run(name, this.#seqValues.get(name)!);
+      this.#seqDirty.clear();
     });
+  }
+
+  /** Commits every queued write in one transaction (one fsync), then settles each caller. */
+  #commitQueued(): void {
+    const batches = this.#queue;
+    this.#queue = [];
+    try {
+      this.#flush(batches);
+    } catch (err) {
+      for (const b of batches) b.reject(err);
+      return;
+    }
+    for (const b of batches) (b.error === undefined ? b.resolve() : b.reject(b.error));
   }
 
   async get<T>(kind: Kind, id: string): Promise<Versioned<T> | undefined> {
     return this.getSync<T>(kind, id);
+  }
+
+  /**
+   * The underlying connection, for stores with their own tables in the same file (the CloudWatch
+   * Logs event store): they share its migrations, WAL and durability settings.
+   */
+  get database(): Database.Database {
+    return this.#db;
   }
 
   /** Synchronous read, for in-process callers on the hot path. */
@@ -89,15 +143,32 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, version: r.version, value: JSON.parse(r.doc) as T }));
   }
 
-  async write(ops: WriteOp[]): Promise<void> {
-    this.#apply(ops);
+  /**
+   * Queues the ops; they commit with every other write of this event-loop turn in a single
+   * transaction, so N concurrent writers pay for one fsync instead of N. The promise resolves
+   * only after that commit has reached the disk (`synchronous=FULL`).
+   */
+  write(ops: WriteOp[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#queue.length === 0) setImmediate(() => this.#commitQueued());
+      this.#queue.push({ ops, resolve, reject });
+    });
   }
 
+  /**
+   * Counters live in memory and are persisted by every commit. A value is only ever seen by a
+   * client through a write that uses it, and that write's commit also stores the counter, so a
+   * crash can only re-issue values nobody has seen. Costs no fsync of its own.
+   */
   async nextSequence(name: string): Promise<number> {
-    return this.#seq.get(name)!.value;
+    const current = this.#seqValues.get(name) ?? this.#readSeq.get(name)?.value ?? 0;
+    this.#seqValues.set(name, current + 1);
+    this.#seqDirty.add(name);
+    return current + 1;
   }
 
   async close(): Promise<void> {
+    if (this.#queue.length > 0 || this.#seqDirty.size > 0) this.#commitQueued();
     this.#db.close();
   }
 }

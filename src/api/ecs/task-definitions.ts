@@ -66,8 +66,15 @@ async function findTaskDefinition(deps: EcsDeps, ref: string, ctx: RequestContex
   if (parsed.foreign || parsed.badRevision !== undefined || !parsed.family) return undefined;
   if (parsed.revision === undefined) {
     const prefix = arnPrefix(ctx);
-    const rows = await deps.store.list<TaskDefinitionDoc>("taskdef", { scope: parsed.family, desc: true });
-    return rows.find((r) => r.value.status === "ACTIVE" && r.id.startsWith(prefix))?.value;
+    // Newest first, a few at a time: the latest revision is usually the answer.
+    let after: string | undefined;
+    for (;;) {
+      const rows = await deps.store.list<TaskDefinitionDoc>("taskdef", { scope: parsed.family, desc: true, after, limit: 16 });
+      const hit = rows.find((r) => r.value.status === "ACTIVE" && r.id.startsWith(prefix));
+      if (hit || rows.length < 16) return hit?.value;
+      const last = rows[rows.length - 1]!.value;
+      after = taskDefSortKey(last.family, last.revision);
+    }
   }
   return (await deps.store.get<TaskDefinitionDoc>("taskdef", arnOfRef(ctx.principal, { family: parsed.family, revision: parsed.revision })))
     ?.value;
