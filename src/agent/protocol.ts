@@ -11,6 +11,28 @@
  *   than one it has already applied.
  * - The agent reports through the ECS API: `SubmitTaskStateChange` / `SubmitContainerStateChange`,
  *   retried with backoff until acknowledged.
+ *
+ * Control-plane details the agent can rely on (src/api/agent-channel.ts):
+ * - `seq` starts at the control plane's boot time × 1000 and rises on every change that affects
+ *   the instance (a task placed on it, a task's desired status set to STOPPED, a task reaching
+ *   STOPPED, re-registration, a status change, deregistration). It keeps rising across
+ *   control-plane restarts, so "drop answers with seq < the last applied" stays correct.
+ * - `waitMs` is capped at 60 s by the server; an answer may come early with an unchanged list.
+ * - A poll for an instance that is unknown, in another cluster, or deregistered answers at once
+ *   with `registered: false` (tasks: the instance's not-yet-STOPPED tasks, all desired STOPPED,
+ *   so the agent can stop them and report before it exits).
+ * - Errors come back as `{ "__type", "message" }` with a 4xx/5xx status, like API errors (e.g.
+ *   400 MissingAuthenticationTokenException for an unsigned poll).
+ * - Task `lastStatus` starts at PROVISIONING; the agent's reports move it forward only
+ *   (PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING →
+ *   STOPPED); stale or repeated reports are acknowledged and ignored. When the agent stops a task
+ *   on its own, its `reason` sets stoppedReason and stopCode: "Essential container in task
+ *   exited" → EssentialContainerExited; a reason starting "CannotPullContainerError",
+ *   "CannotStartContainerError", "CannotCreateContainerError" or "ResourceInitializationError" →
+ *   TaskFailedToStart. StopTask's tasks keep UserInitiated and the user's reason.
+ * - `RegisterContainerInstance` with `containerInstanceArn` of an ACTIVE/DRAINING instance of the
+ *   cluster re-registers it (same ARN, tasks kept). An ARN that is unknown or deregistered
+ *   (INACTIVE) registers a NEW instance: read the ARN from the response, never assume it.
  */
 export const AGENT_POLL_PATH = "/_wharf/agent/poll";
 /** How long after its last poll an agent still counts as connected. */
@@ -51,7 +73,7 @@ export interface TaskAssignment {
   /** Task-level cpu/memory after overrides (strings, as ECS writes them). */
   cpu?: string;
   memory?: string;
-  /** Host ports the control plane reserved for static mappings, by container name. */
+  /** Epoch seconds. (Static host ports are not listed: they are the task definition's, as reserved.) */
   createdAt: number;
   /** Set when desiredStatus is STOPPED: why, for the task's stoppedReason. */
   stoppedReason?: string;

@@ -1,3 +1,4 @@
+import { agentCommand } from "./agent.js";
 import { envCommand } from "./env.js";
 import { serverCommand, upCommand } from "./up.js";
 
@@ -8,6 +9,7 @@ Usage: wharf <command> [options]
 Commands:
   up        Start Wharf with embedded defaults (control plane, SQLite store under --data-dir)
   server    Start the control plane alone
+  agent     Run containers for a cluster on this host's Docker Engine (wharf agent --help)
   env       Print the export lines that point the AWS CLI and SDKs at Wharf
   help      Show this help
 
@@ -15,6 +17,8 @@ Common options:
   --data-dir DIR   where state and credentials live (default ./.wharf, or WHARF_DATA_DIR)
   --host HOST      address to listen on (default 127.0.0.1)
   --port PORT      port to listen on (default 4700)
+  --stopped-task-retention DURATION
+                   how long STOPPED tasks stay describable (default 1h; e.g. 3600s, 24h, 7d)
 
 Environment:
   WHARF_ACCESS_KEY_ID / WHARF_SECRET_ACCESS_KEY   root credentials (default: generated on first start)
@@ -30,6 +34,8 @@ export async function run(argv: string[]): Promise<number> {
         return await upCommand(rest);
       case "server":
         return await serverCommand(rest);
+      case "agent":
+        return await agentCommand(rest);
       case "env":
         return envCommand(rest);
       case undefined:

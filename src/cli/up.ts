@@ -1,12 +1,18 @@
 import { parseArgs } from "node:util";
 import { resolveDataDir } from "../config.js";
+import { parseDuration } from "../core/duration.js";
 import { startServer } from "../server.js";
 import { envLines } from "./env.js";
+import { startLocalAgent } from "./local-agent.js";
 
 const serverOptions = {
   "data-dir": { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
+  "stopped-task-retention": { type: "string" },
+  "no-agent": { type: "boolean" },
+  "docker-host": { type: "string" },
+  "host-ip": { type: "string" },
 } as const;
 
 function parsePort(p: string | undefined): number | undefined {
@@ -29,6 +35,9 @@ export async function upCommand(argv: string[], banner = true): Promise<number> 
     dataDir,
     host: values.host,
     port: parsePort(values.port),
+    ...(values["stopped-task-retention"] !== undefined
+      ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
+      : {}),
     log: (line) => process.stderr.write(JSON.stringify(line) + "\n"),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE") {
@@ -44,12 +53,23 @@ export async function upCommand(argv: string[], banner = true): Promise<number> 
     out.write(`\nthen, for example:  aws ecs create-cluster --cluster-name demo\n`);
     out.write(`(Debian's awscli v2 package ignores AWS_ENDPOINT_URL: pass --endpoint-url ${server.url})\n\n`);
   }
+  // `wharf up` also runs the local host's agent in cluster `default` (`wharf server` does not).
+  const agent =
+    banner && !values["no-agent"]
+      ? await startLocalAgent(server, dataDir, {
+          dockerHost: values["docker-host"],
+          hostIp: values["host-ip"],
+          out,
+          log: (line) => process.stderr.write(JSON.stringify({ agent: true, ...line }) + "\n"),
+        })
+      : undefined;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   out.write("Wharf is stopping...\n");
+  await agent?.close();
   await server.close();
   return 0;
 }

@@ -1,0 +1,189 @@
+import { DEFAULT_REGION, loadRootCredentials } from "../config.js";
+import { VERSION } from "../version.js";
+import { loadAgentState, newEc2InstanceId, saveAgentState } from "./agent-state.js";
+import { type ApiCredentials, EcsAgentApi, EcsApiError } from "./api-client.js";
+import { DockerClient } from "./docker/client.js";
+import { DockerUnavailable } from "./docker/errors.js";
+import { AGENT_POLL_WAIT_MS } from "./protocol.js";
+import { registrationRequest, type HostFacts } from "./registration.js";
+import { TaskEngine } from "./task-engine/engine.js";
+import { backoffDelay, sleep } from "./task-engine/reporter.js";
+
+export interface AgentOptions {
+  /** The Wharf API endpoint, e.g. http://127.0.0.1:4700. */
+  endpoint: string;
+  cluster: string;
+  /** Where the agent keeps its registration (one directory per agent). */
+  dataDir: string;
+  /** Address bridge host ports bind to; several agents on one machine use 127.0.0.2, 127.0.0.3, … */
+  hostIp?: string;
+  attributes?: Record<string, string | undefined>;
+  dockerHost?: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  region?: string;
+  gpus?: string[];
+  reservedMemoryMiB?: number;
+  /** Explicit credentials; else WHARF_*, else AWS_*, else `<serverDataDir>/credentials.json`. */
+  credentials?: ApiCredentials;
+  serverDataDir?: string;
+  pollWaitMs?: number;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+export interface RunningAgent {
+  containerInstanceArn: string;
+  ec2InstanceId: string;
+  engine: TaskEngine;
+  /** Resolves when the agent stops on its own (its instance was deregistered) or is closed. */
+  done: Promise<void>;
+  /** Stops polling and the task loops; running containers keep running (the next agent adopts them). */
+  close(): Promise<void>;
+}
+
+/** Credentials in the documented order of precedence. */
+export function resolveAgentCredentials(opts: Pick<AgentOptions, "credentials" | "serverDataDir">): ApiCredentials {
+  if (opts.credentials) return opts.credentials;
+  const env = process.env;
+  if (env.WHARF_ACCESS_KEY_ID && env.WHARF_SECRET_ACCESS_KEY) {
+    return { accessKeyId: env.WHARF_ACCESS_KEY_ID, secretAccessKey: env.WHARF_SECRET_ACCESS_KEY };
+  }
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+  }
+  const fromDir = opts.serverDataDir ? loadRootCredentials(opts.serverDataDir, false) : undefined;
+  if (fromDir) return fromDir;
+  throw new Error(
+    "the agent has no credentials: set WHARF_ACCESS_KEY_ID/WHARF_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), " +
+      "or pass --server-data-dir DIR pointing at the server's data dir",
+  );
+}
+
+async function hostFacts(docker: DockerClient): Promise<HostFacts> {
+  const [info, version] = await Promise.all([docker.info(), docker.version()]);
+  return {
+    cpus: info.NCPU,
+    memTotalBytes: info.MemTotal,
+    architecture: info.Architecture || version.Arch,
+    dockerVersion: version.Version,
+    minApiVersion: version.MinAPIVersion,
+    maxApiVersion: version.ApiVersion,
+  };
+}
+
+/**
+ * Starts an agent: checks Docker, registers (or re-registers) the host, adopts containers a
+ * previous run left, then long-polls the control plane and reconciles. Throws DockerUnavailable
+ * when no Engine answers.
+ */
+export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const log = opts.log ?? (() => undefined);
+  const region = opts.region ?? DEFAULT_REGION;
+  const docker = new DockerClient(opts.dockerHost);
+  await docker.ping().catch((err) => {
+    throw err instanceof DockerUnavailable ? err : new DockerUnavailable(docker.where, (err as Error).message);
+  });
+  const facts = await hostFacts(docker);
+  const api = new EcsAgentApi(opts.endpoint, resolveAgentCredentials(opts), region);
+  const abort = new AbortController();
+
+  const previous = loadAgentState(opts.dataDir);
+  const sameCluster = previous && previous.cluster === opts.cluster && previous.endpoint === opts.endpoint;
+  const ec2InstanceId = previous?.ec2InstanceId ?? newEc2InstanceId();
+  const register = (containerInstanceArn?: string) =>
+    api.call<{ containerInstance: { containerInstanceArn: string } }>(
+      "RegisterContainerInstance",
+      registrationRequest(facts, { ...opts, region, ec2InstanceId, containerInstanceArn, agentVersion: VERSION }),
+      abort.signal,
+    );
+  const registered = await retryUntilAnswered(
+    async () => {
+      const arn = sameCluster ? previous.containerInstanceArn : undefined;
+      try {
+        return await register(arn);
+      } catch (err) {
+        if (arn && err instanceof EcsApiError && err.statusCode < 500) {
+          log({ msg: "re-registration refused; registering as a new instance", error: err.message });
+          return register(undefined);
+        }
+        throw err;
+      }
+    },
+    abort.signal,
+    log,
+  );
+  const containerInstanceArn = registered.containerInstance.containerInstanceArn;
+  saveAgentState(opts.dataDir, { endpoint: opts.endpoint, cluster: opts.cluster, containerInstanceArn, ec2InstanceId });
+  log({ msg: "registered", containerInstanceArn, cluster: opts.cluster });
+
+  const engine = new TaskEngine({ docker, reporter: api, containerInstanceArn, hostIp: opts.hostIp, log });
+  const adopted = await engine.loadExisting();
+  if (adopted) log({ msg: "found containers from an earlier run", count: adopted });
+
+  const done = pollLoop(api, engine, { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS }, abort.signal, log);
+  let closing: Promise<void> | undefined;
+  return {
+    containerInstanceArn,
+    ec2InstanceId,
+    engine,
+    done,
+    close() {
+      closing ??= (async () => {
+        abort.abort();
+        await done;
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Retries a call while the control plane is unreachable or failing (5xx); client errors are final. */
+async function retryUntilAnswered<T>(fn: () => Promise<T>, signal: AbortSignal, log: (l: Record<string, unknown>) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (signal.aborted || (err instanceof EcsApiError && err.statusCode < 500 && err.code !== "ThrottlingException")) throw err;
+      const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 15_000 });
+      log({ msg: "control plane not answering, retrying", error: (err as Error).message, retryInMs: delay });
+      await sleep(delay, signal);
+    }
+  }
+}
+
+/**
+ * The agent channel: long-polls, drops answers older than the last applied sequence, applies
+ * each whole listing, and reconnects with exponential backoff and jitter when the server is away.
+ */
+async function pollLoop(
+  api: EcsAgentApi,
+  engine: TaskEngine,
+  req: { cluster: string; containerInstanceArn: string; waitMs: number },
+  signal: AbortSignal,
+  log: (l: Record<string, unknown>) => void,
+): Promise<void> {
+  let lastSeq = 0;
+  let attempt = 0;
+  while (!signal.aborted) {
+    try {
+      const res = await api.poll({ ...req, afterSeq: lastSeq }, signal);
+      attempt = 0;
+      if (!res.registered) {
+        log({ msg: "instance deregistered; the agent stops", containerInstanceArn: req.containerInstanceArn });
+        await engine.close();
+        return;
+      }
+      if (res.seq < lastSeq) continue;
+      lastSeq = res.seq;
+      engine.apply(res.tasks, { complete: true });
+    } catch (err) {
+      if (signal.aborted) return;
+      // After an outage, take the server's next answer whatever its sequence (it may have restarted).
+      lastSeq = 0;
+      const delay = backoffDelay(attempt++, { initialMs: 200, maxMs: 15_000 });
+      log({ msg: "poll failed, reconnecting", error: (err as Error).message, retryInMs: delay });
+      await sleep(delay, signal);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { signSigV4 } from "../edge/sigv4.js";
+import { AGENT_POLL_PATH, type PollRequest, type PollResponse } from "./protocol.js";
+import { type ContainerStateReport, type Reporter, ReportRejected, type TaskStateReport } from "./task-engine/reporter.js";
+
+const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
+
+export interface ApiCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** An error answer of the ECS API, with the AWS error code (`__type`) and HTTP status. */
+export class EcsApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = "EcsApiError";
+  }
+}
+
+/** Client errors that retrying cannot fix; everything else (5xx, throttling, network) is retried. */
+const PERMANENT = new Set(["ClientException", "InvalidParameterException", "ClusterNotFoundException", "AccessDeniedException"]);
+
+/**
+ * The agent's side of the wire: SigV4-signed (service `ecs`) ECS JSON 1.1 calls and the
+ * long-poll of the agent channel. Plain fetch, no SDK, so the agent stays dependency-free.
+ */
+export class EcsAgentApi implements Reporter {
+  private readonly url: URL;
+  constructor(
+    endpoint: string,
+    private readonly credentials: ApiCredentials,
+    private readonly region: string,
+  ) {
+    this.url = new URL(endpoint);
+  }
+
+  private async post(path: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<unknown> {
+    const signed = signSigV4({
+      method: "POST",
+      url: path,
+      host: this.url.host,
+      headers,
+      body,
+      accessKeyId: this.credentials.accessKeyId,
+      secretAccessKey: this.credentials.secretAccessKey,
+      region: this.region,
+      service: "ecs",
+    });
+    delete signed.host;
+    const res = await fetch(new URL(path, this.url), { method: "POST", headers: signed, body, signal });
+    const text = await res.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      /* not JSON */
+    }
+    if (!res.ok) {
+      const type = String(parsed.__type ?? parsed.code ?? `HTTP${res.status}`);
+      const code = type.slice(type.lastIndexOf("#") + 1);
+      throw new EcsApiError(code, String(parsed.message ?? parsed.Message ?? text), res.status);
+    }
+    return parsed;
+  }
+
+  /** One ECS API call. */
+  call<T>(operation: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    return this.post(
+      "/",
+      { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${TARGET_PREFIX}.${operation}` },
+      JSON.stringify(input),
+      signal,
+    ) as Promise<T>;
+  }
+
+  /** One long-poll of the agent channel. */
+  poll(req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
+    return this.post(AGENT_POLL_PATH, { "content-type": "application/json" }, JSON.stringify(req), signal) as Promise<PollResponse>;
+  }
+
+  async submitTaskStateChange(report: TaskStateReport): Promise<void> {
+    await this.report("SubmitTaskStateChange", report as unknown as Record<string, unknown>);
+  }
+
+  async submitContainerStateChange(report: ContainerStateReport): Promise<void> {
+    await this.report("SubmitContainerStateChange", report as unknown as Record<string, unknown>);
+  }
+
+  private async report(op: string, body: Record<string, unknown>): Promise<void> {
+    try {
+      await this.call(op, body);
+    } catch (err) {
+      if (err instanceof EcsApiError && err.statusCode < 500 && PERMANENT.has(err.code)) {
+        throw new ReportRejected(err.message);
+      }
+      throw err;
+    }
+  }
+}

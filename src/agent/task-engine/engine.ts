@@ -1,0 +1,155 @@
+import { setMaxListeners } from "node:events";
+import { ECS_LABELS, WHARF_LABELS } from "../container-config.js";
+import type { DockerClient } from "../docker/client.js";
+import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
+import type { TaskAssignment } from "../protocol.js";
+import { ManagedTask, type TaskContext } from "./managed-task.js";
+import type { Reporter } from "./reporter.js";
+
+export interface TaskEngineOptions {
+  docker: DockerClient;
+  reporter: Reporter;
+  containerInstanceArn: string;
+  /** Address bridge-mode host ports bind to (several agents on one machine use 127.0.0.x). */
+  hostIp?: string;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** How many finished task ARNs to remember so a late listing never starts a task twice. */
+const FINISHED_MEMORY = 10_000;
+
+/**
+ * All tasks of one container instance. It turns each desired-task listing into work for the
+ * tasks' own loops, adopts containers that outlived a previous agent, and shares image pulls.
+ */
+export class TaskEngine {
+  private readonly tasks = new Map<string, ManagedTask>();
+  private readonly finished = new Set<string>();
+  /** Containers found at start-up, by task ARN then container name, waiting for their assignment. */
+  private readonly adoptable = new Map<string, Map<string, string>>();
+  private readonly pulls = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly ctx: TaskContext;
+
+  constructor(private readonly opts: TaskEngineOptions) {
+    const log = opts.log ?? (() => undefined);
+    // Every task loop and report retry listens on the engine's one abort signal.
+    setMaxListeners(0, this.abort.signal);
+    this.ctx = {
+      docker: opts.docker,
+      reporter: opts.reporter,
+      containerInstanceArn: opts.containerInstanceArn,
+      hostIp: opts.hostIp,
+      signal: this.abort.signal,
+      pull: (image) => this.pull(image),
+      log,
+    };
+  }
+
+  /** The labels that mark this instance's containers. */
+  get instanceLabel(): Record<string, string> {
+    return { [WHARF_LABELS.instanceArn]: this.opts.containerInstanceArn };
+  }
+
+  /** Finds containers left by an earlier run of this instance's agent; call before the first apply(). */
+  async loadExisting(): Promise<number> {
+    const found = await this.opts.docker.listContainers(this.instanceLabel);
+    for (const c of found) {
+      const task = c.Labels[ECS_LABELS.taskArn];
+      const name = c.Labels[ECS_LABELS.containerName];
+      if (!task || !name || this.tasks.has(task)) continue;
+      let byName = this.adoptable.get(task);
+      if (!byName) this.adoptable.set(task, (byName = new Map()));
+      byName.set(name, c.Id);
+    }
+    return found.length;
+  }
+
+  /**
+   * Applies a desired-task listing. With `complete` (a whole poll answer), tasks and adoptable
+   * containers it does not list are finished on the control plane's side: stop and remove them.
+   */
+  apply(assignments: TaskAssignment[], opts: { complete?: boolean } = {}): void {
+    if (this.abort.signal.aborted) return;
+    const listed = new Set<string>();
+    for (const a of assignments) {
+      listed.add(a.taskArn);
+      const existing = this.tasks.get(a.taskArn);
+      if (existing) {
+        existing.update(a);
+        continue;
+      }
+      if (this.finished.has(a.taskArn)) continue;
+      this.spawn(a, this.adoptable.get(a.taskArn));
+      this.adoptable.delete(a.taskArn);
+    }
+    if (!opts.complete) return;
+    for (const [arn, task] of this.tasks) if (!listed.has(arn)) task.stop();
+    for (const [arn, byName] of this.adoptable) {
+      this.adoptable.delete(arn);
+      this.ctx.log({ msg: "removing containers of a task the control plane no longer lists", task: arn });
+      for (const id of byName.values()) {
+        void this.opts.docker.stopContainer(id, 10).then(
+          () => this.opts.docker.removeContainer(id),
+          () => this.opts.docker.removeContainer(id),
+        ).catch(() => undefined);
+      }
+    }
+  }
+
+  private spawn(a: TaskAssignment, adopted?: Map<string, string>): void {
+    const task = new ManagedTask(this.ctx, a, adopted);
+    this.tasks.set(a.taskArn, task);
+    void task.done.then(() => {
+      if (this.abort.signal.aborted) return;
+      this.tasks.delete(a.taskArn);
+      this.finished.add(a.taskArn);
+      if (this.finished.size > FINISHED_MEMORY) this.finished.delete(this.finished.values().next().value!);
+    });
+  }
+
+  task(taskArn: string): ManagedTask | undefined {
+    return this.tasks.get(taskArn);
+  }
+
+  /** Resolves when the task's loop has ended (STOPPED acknowledged and containers removed). */
+  async whenDone(taskArn: string): Promise<void> {
+    await this.tasks.get(taskArn)?.done;
+  }
+
+  get runningTaskArns(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  /** ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError. */
+  pull(image: string): Promise<void> {
+    let p = this.pulls.get(image);
+    if (!p) {
+      p = this.pullOnce(image).finally(() => this.pulls.delete(image));
+      this.pulls.set(image, p);
+    }
+    return p;
+  }
+
+  private async pullOnce(image: string): Promise<void> {
+    try {
+      await this.opts.docker.pullImage(image, this.abort.signal);
+    } catch (err) {
+      if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
+        this.ctx.log({ msg: "pull failed, using the cached image", image, error: (err as Error).message });
+        return;
+      }
+      if (err instanceof CannotPullContainerError) throw err;
+      throw new CannotPullContainerError(daemonMessage(err));
+    }
+  }
+
+  /**
+   * Stops every loop without touching containers, as a killed agent would: the next agent
+   * adopts what runs. Resolves once the loops have ended.
+   */
+  async close(): Promise<void> {
+    this.abort.abort();
+    await Promise.all([...this.tasks.values()].map((t) => t.done));
+  }
+}

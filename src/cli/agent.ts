@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startAgent } from "../agent/agent.js";
+import { DEFAULT_HOST, DEFAULT_PORT, resolveDataDir } from "../config.js";
+
+export const AGENT_HELP = `wharf agent — run containers for a Wharf cluster on this host's Docker Engine
+
+Usage: wharf agent [options]
+
+  --endpoint URL          Wharf API endpoint (default http://${DEFAULT_HOST}:${DEFAULT_PORT})
+  --cluster NAME          cluster to join (default "default")
+  --host-ip IP            address host ports bind to (default: every address); give each agent
+                          on one machine its own, e.g. 127.0.0.2, to simulate several hosts
+  --data-dir DIR          where the agent keeps its registration
+                          (default <WHARF_DATA_DIR or .wharf>/agents/<cluster>-<host-ip>)
+  --attribute k=v         custom attribute (repeatable; "k" alone for a name without value)
+  --docker-host URL       Docker Engine address (default $DOCKER_HOST or unix:///var/run/docker.sock)
+  --instance-type T       reported as ecs.instance-type
+  --availability-zone AZ  reported as ecs.availability-zone
+  --gpu ID                a GPU id this host offers (repeatable)
+  --reserved-memory MIB   memory held back from tasks
+  --region REGION         signing region (default us-east-1)
+  --server-data-dir DIR   read credentials from the server's data dir
+
+Credentials: WHARF_ACCESS_KEY_ID/WHARF_SECRET_ACCESS_KEY, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
+else <--server-data-dir or the default data dir>/credentials.json.
+`;
+
+/** Parses `--attribute k=v` values into a map (a bare `k` is an attribute without value). */
+export function parseAttributes(list: string[] = []): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const item of list) {
+    const i = item.indexOf("=");
+    const name = i >= 0 ? item.slice(0, i) : item;
+    if (!name) throw new Error(`--attribute needs NAME=VALUE, got '${item}'`);
+    out[name] = i >= 0 ? item.slice(i + 1) : undefined;
+  }
+  return out;
+}
+
+/** `wharf agent`: registers this host and runs its tasks until SIGINT/SIGTERM (containers keep running). */
+export async function agentCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      endpoint: { type: "string" },
+      cluster: { type: "string" },
+      "host-ip": { type: "string" },
+      "data-dir": { type: "string" },
+      attribute: { type: "string", multiple: true },
+      "docker-host": { type: "string" },
+      "instance-type": { type: "string" },
+      "availability-zone": { type: "string" },
+      gpu: { type: "string", multiple: true },
+      "reserved-memory": { type: "string" },
+      region: { type: "string" },
+      "server-data-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(AGENT_HELP);
+    return 0;
+  }
+  const cluster = values.cluster ?? "default";
+  const hostIp = values["host-ip"];
+  const dataDir = values["data-dir"] ?? join(resolveDataDir(), "agents", `${cluster}-${hostIp ?? "any"}`);
+  const reserved = values["reserved-memory"] === undefined ? undefined : Number(values["reserved-memory"]);
+  if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 0)) {
+    throw new Error(`--reserved-memory must be a whole number of MiB, got '${values["reserved-memory"]}'`);
+  }
+  const log = (line: Record<string, unknown>) => process.stderr.write(JSON.stringify({ agent: true, ...line }) + "\n");
+  const agent = await startAgent({
+    endpoint: values.endpoint ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
+    cluster,
+    dataDir,
+    hostIp,
+    attributes: parseAttributes(values.attribute),
+    dockerHost: values["docker-host"],
+    instanceType: values["instance-type"],
+    availabilityZone: values["availability-zone"],
+    gpus: values.gpu,
+    reservedMemoryMiB: reserved,
+    region: values.region,
+    serverDataDir: values["server-data-dir"] ?? resolveDataDir(),
+    log,
+  });
+  process.stdout.write(`Wharf agent is up: ${agent.containerInstanceArn} (cluster ${cluster}, data in ${dataDir})\n`);
+  await Promise.race([
+    agent.done,
+    new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    }),
+  ]);
+  await agent.close();
+  return 0;
+}
