@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
 
 const run = promisify(execFile);
 
@@ -27,9 +27,11 @@ export interface TestWharf {
   close(): Promise<void>;
 }
 
-export async function startTestWharf(opts: { dataDir?: string } = {}): Promise<TestWharf> {
+export async function startTestWharf(
+  opts: { dataDir?: string; server?: Omit<ServerOptions, "dataDir" | "port"> } = {},
+): Promise<TestWharf> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "wharf-test-"));
-  let server = await startServer({ dataDir, port: 0 });
+  let server = await startServer({ ...opts.server, dataDir, port: 0 });
   const makeClient = () =>
     new ECSClient({
       endpoint: server.url,
@@ -72,7 +74,7 @@ export async function startTestWharf(opts: { dataDir?: string } = {}): Promise<T
       await server.close();
     },
     async restart() {
-      server = await startServer({ dataDir, port: 0 });
+      server = await startServer({ ...opts.server, dataDir, port: 0 });
       h.server = server;
       h.ecs = makeClient();
       h.awsEnv = env();

@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/time.js";
 import type { Store } from "../../store/store.js";
+import type { AgentHub } from "../agent-hub.js";
 
 /** What ECS operations are given besides their input: the store, the clock, and hooks. */
 export interface EcsDeps {
@@ -7,6 +8,8 @@ export interface EcsDeps {
   clock: Clock;
   /** Serialises read-modify-write sections inside this process. */
   lock: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** The agent channel's in-memory side (sequence numbers, presence); absent in pure API tests. */
+  agents?: AgentHub;
 }
 
 /** A per-key async mutex: callers for the same key run one after another. */

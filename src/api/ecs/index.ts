@@ -1,8 +1,15 @@
 import type { JsonService, Operation, RequestContext } from "../../edge/service.js";
 import { notImplemented, validateInput } from "../../edge/shape-model.js";
+import * as accountSettings from "./account-settings.js";
+import * as attributes from "./attributes.js";
 import * as clusters from "./clusters.js";
+import * as containerInstances from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
 import { ecsModel } from "./model.generated.js";
+import * as tags from "./tags.js";
+import * as taskDefinitions from "./task-definitions.js";
+import * as taskState from "./task-state.js";
+import * as tasks from "./tasks.js";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 
@@ -19,6 +26,34 @@ export const ecsOperations: Record<string, EcsOperation> = {
   UpdateClusterSettings: clusters.updateClusterSettings,
   PutClusterCapacityProviders: clusters.putClusterCapacityProviders,
   DeleteCluster: clusters.deleteCluster,
+  TagResource: tags.tagResource,
+  UntagResource: tags.untagResource,
+  ListTagsForResource: tags.listTagsForResource,
+  PutAccountSetting: accountSettings.putAccountSetting,
+  PutAccountSettingDefault: accountSettings.putAccountSettingDefault,
+  ListAccountSettings: accountSettings.listAccountSettings,
+  DeleteAccountSetting: accountSettings.deleteAccountSetting,
+  RegisterTaskDefinition: taskDefinitions.registerTaskDefinition,
+  DescribeTaskDefinition: taskDefinitions.describeTaskDefinition,
+  ListTaskDefinitions: taskDefinitions.listTaskDefinitions,
+  ListTaskDefinitionFamilies: taskDefinitions.listTaskDefinitionFamilies,
+  DeregisterTaskDefinition: taskDefinitions.deregisterTaskDefinition,
+  DeleteTaskDefinitions: taskDefinitions.deleteTaskDefinitions,
+  RegisterContainerInstance: containerInstances.registerContainerInstance,
+  DeregisterContainerInstance: containerInstances.deregisterContainerInstance,
+  DescribeContainerInstances: containerInstances.describeContainerInstances,
+  ListContainerInstances: containerInstances.listContainerInstances,
+  UpdateContainerInstancesState: containerInstances.updateContainerInstancesState,
+  PutAttributes: attributes.putAttributes,
+  DeleteAttributes: attributes.deleteAttributes,
+  ListAttributes: attributes.listAttributes,
+  RunTask: tasks.runTask,
+  StartTask: tasks.startTask,
+  StopTask: tasks.stopTask,
+  DescribeTasks: tasks.describeTasks,
+  ListTasks: tasks.listTasks,
+  SubmitTaskStateChange: taskState.submitTaskStateChange,
+  SubmitContainerStateChange: taskState.submitContainerStateChange,
 };
 
 /** The ECS JSON 1.1 service: every operation of the model, the unbuilt ones answering so. */

@@ -1,0 +1,103 @@
+import { lastSegment, parseArn, taskArn as makeTaskArn } from "../../core/arn.js";
+import type { Principal } from "../../core/arn.js";
+import type { TaskNeeds } from "../../core/task-needs.js";
+import type { Store } from "../../store/store.js";
+import { readTags } from "./tag-store.js";
+
+/**
+ * A task as stored (kind `task`, id = task ARN, scope = cluster ARN): exactly the ECS Task
+ * shape (timestamps in epoch seconds) plus one internal member, `wharf`, stripped when
+ * rendering. cluster-usage.ts counts tasks from `lastStatus`, `desiredStatus`, `launchType`.
+ */
+export interface TaskDoc {
+  taskArn: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  containerInstanceArn?: string;
+  lastStatus: string;
+  desiredStatus: string;
+  launchType: string;
+  cpu?: string;
+  memory?: string;
+  group: string;
+  startedBy?: string;
+  version: number;
+  createdAt: number;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  startedAt?: number;
+  connectivity?: string;
+  connectivityAt?: number;
+  stoppingAt?: number;
+  executionStoppedAt?: number;
+  stoppedAt?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  healthStatus: string;
+  enableExecuteCommand: boolean;
+  overrides: Record<string, unknown>;
+  containers: ContainerDoc[];
+  attachments: unknown[];
+  availabilityZone?: string;
+  wharf: TaskInternals;
+}
+
+/** What Wharf keeps about a task beyond the ECS shape. */
+export interface TaskInternals {
+  family: string;
+  revision: number;
+  /** The task definition as it was when the task started (what the agent runs). */
+  taskDefinition: Record<string, unknown>;
+  /** CPU, memory and host ports held on the instance until the task is STOPPED. */
+  needs: TaskNeeds;
+  /** RunTask's clientToken, if any. */
+  clientToken?: string;
+  /** Store sort key (see taskSortKey). */
+  sort: string;
+}
+
+export interface ContainerDoc {
+  containerArn: string;
+  taskArn: string;
+  name: string;
+  image?: string;
+  imageDigest?: string;
+  runtimeId?: string;
+  lastStatus: string;
+  exitCode?: number;
+  reason?: string;
+  networkBindings: Record<string, unknown>[];
+  networkInterfaces: unknown[];
+  healthStatus: string;
+  cpu: string;
+  memory?: string;
+  memoryReservation?: string;
+}
+
+/**
+ * Store sort key: creation time, position within its RunTask batch, then id, so ListTasks
+ * pages are stable and oldest-first.
+ */
+export const taskSortKey = (createdAtMs: number, batchIndex: number, taskId: string): string =>
+  `${String(Math.floor(createdAtMs)).padStart(15, "0")}-${String(batchIndex).padStart(3, "0")}-${taskId}`;
+
+/** The ECS Task shape of a stored task; tags only when asked for. */
+export async function renderTask(store: Store, doc: TaskDoc, withTags: boolean): Promise<Record<string, unknown>> {
+  const { wharf: _internal, ...task } = doc;
+  return { ...task, ...(withTags ? { tags: await readTags(store, doc.taskArn) } : {}) };
+}
+
+/**
+ * A task given by id or ARN (long `task/CLUSTER/ID` or old `task/ID`) → its ARN in this
+ * cluster, or undefined when the ARN names another cluster, account or Region.
+ */
+export function resolveTaskArn(p: Principal, clusterName: string, ref: string): string | undefined {
+  if (!ref.startsWith("arn:")) return makeTaskArn(p, clusterName, ref);
+  const parsed = parseArn(ref);
+  if (!parsed || parsed.resourceType !== "task" || parsed.region !== p.region || parsed.accountId !== p.accountId) {
+    return undefined;
+  }
+  const parts = parsed.resource.split("/");
+  if (parts.length === 2 && parts[0] !== clusterName) return undefined;
+  return makeTaskArn(p, clusterName, lastSegment(parsed.resource));
+}
