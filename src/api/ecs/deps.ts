@@ -10,6 +10,8 @@ export interface EcsDeps {
   lock: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** The agent channel's in-memory side (sequence numbers, presence); absent in pure API tests. */
   agents?: AgentHub;
+  /** Called after CreateService/UpdateService/DeleteService commit (the service controller enqueues it). */
+  onServiceChanged?: (serviceArn: string, clusterArn: string) => void;
 }
 
 /** A per-key async mutex: callers for the same key run one after another. */

@@ -11,7 +11,8 @@ export interface InstanceSnapshot {
   containerInstanceArn: string;
   status: string;
   agentConnected: boolean;
-  remaining: { cpu: number; memory: number; ports: number[]; udpPorts: number[] };
+  /** `eni`: awsvpc task ENIs still free (capacity minus awsvpc tasks); undefined = unlimited. */
+  remaining: { cpu: number; memory: number; ports: number[]; udpPorts: number[]; eni?: number };
 }
 
 /** ECS's failure entry: the instance ARN and why the task did not fit there. */
@@ -37,6 +38,7 @@ export function misfit(inst: InstanceSnapshot, needs: TaskNeeds): string | undef
   if (needs.udpPorts.some((p) => udp.has(p)) || new Set(needs.udpPorts).size !== needs.udpPorts.length) {
     return "RESOURCE:PORTS_UDP";
   }
+  if (needs.eni && (inst.remaining.eni ?? Infinity) < 1) return "RESOURCE:ENI";
   return undefined;
 }
 
@@ -49,6 +51,7 @@ export function reserve(inst: InstanceSnapshot, needs: TaskNeeds): InstanceSnaps
       memory: inst.remaining.memory - needs.memory,
       ports: [...inst.remaining.ports, ...needs.ports],
       udpPorts: [...inst.remaining.udpPorts, ...needs.udpPorts],
+      ...(inst.remaining.eni !== undefined ? { eni: inst.remaining.eni - (needs.eni ? 1 : 0) } : {}),
     },
   };
 }

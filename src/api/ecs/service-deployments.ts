@@ -1,0 +1,56 @@
+import type { DescribeServiceDeploymentsRequest, ListServiceDeploymentsRequest } from "@aws-sdk/client-ecs";
+import { clusterArn, serviceArn } from "../../core/arn.js";
+import { AwsError, invalidParameter } from "../../core/errors.js";
+import { decodeToken, page, pageSize } from "../../core/pagination.js";
+import type { RequestContext } from "../../edge/service.js";
+import { requireCluster } from "./clusters.js";
+import type { EcsDeps } from "./deps.js";
+import { renderBrief, renderServiceDeployment } from "./service-history.js";
+import { readService, serviceArnOf } from "./services.js";
+
+/** ListServiceDeployments / DescribeServiceDeployments over the records services.ts keeps. */
+
+const toMs = (t: unknown): number | undefined =>
+  t === undefined ? undefined : t instanceof Date ? t.getTime() : typeof t === "number" ? t * 1000 : Date.parse(String(t));
+
+export async function listServiceDeployments(deps: EcsDeps, input: ListServiceDeploymentsRequest, ctx: RequestContext) {
+  const size = pageSize(input.maxResults, 20);
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  const doc = await readService(deps, serviceArnOf(ctx, cluster, input.service!));
+  if (!doc) throw new AwsError("ServiceNotFoundException", "Service not found.");
+  const statuses = new Set<string>(input.status ?? []);
+  const after = toMs(input.createdAt?.after);
+  const before = toMs(input.createdAt?.before);
+  const records = doc.wharf.history.filter(
+    (r) =>
+      (statuses.size === 0 || statuses.has(r.status)) &&
+      (after === undefined || r.createdAt >= after) &&
+      (before === undefined || r.createdAt <= before),
+  );
+  // Newest first; the token is the sort key "createdAt-id" reversed into ascending order.
+  const key = (r: (typeof records)[number]) => `${String(1e15 - r.createdAt).padStart(16, "0")}-${r.deploymentId}`;
+  records.sort((a, b) => key(a).localeCompare(key(b)));
+  const resume = decodeToken(input.nextToken);
+  const rest = resume === undefined ? records : records.filter((r) => key(r) > resume);
+  const { items, nextToken } = page(rest, size, key);
+  return { serviceDeployments: items.map((r) => renderBrief(doc, r)), ...(nextToken ? { nextToken } : {}) };
+}
+
+export async function describeServiceDeployments(deps: EcsDeps, input: DescribeServiceDeploymentsRequest, ctx: RequestContext) {
+  const arns = input.serviceDeploymentArns ?? [];
+  if (arns.length < 1 || arns.length > 20) throw invalidParameter("serviceDeploymentArns can have at least 1 and at most 20 items.");
+  const serviceDeployments = [];
+  const failures: { arn: string; reason: string }[] = [];
+  for (const arn of arns) {
+    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service-deployment\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(arn);
+    if (!m) throw invalidParameter(`Invalid service deployment ARN: '${arn}'.`);
+    const [, region, account, clusterName, serviceName] = m as unknown as [string, string, string, string, string];
+    const sameAccount = region === ctx.principal.region && account === ctx.principal.accountId;
+    const cluster = sameAccount ? (await deps.store.get<{ status: string }>("cluster", clusterArn(ctx.principal, clusterName)))?.value : undefined;
+    const doc = cluster ? await readService(deps, serviceArn(ctx.principal, clusterName, serviceName)) : undefined;
+    const rec = doc?.wharf.history.find((r) => r.serviceDeploymentArn === arn);
+    if (!doc || !rec) failures.push({ arn, reason: "MISSING" });
+    else serviceDeployments.push(renderServiceDeployment(doc, rec));
+  }
+  return { serviceDeployments, failures };
+}

@@ -1,0 +1,134 @@
+import { parseArn, serviceArn } from "../../core/arn.js";
+import { AwsError } from "../../core/errors.js";
+import type { DeploymentState } from "../../core/service/types.js";
+import type { RequestContext } from "../../edge/service.js";
+import { observeTask, type ServiceTaskPort, type StartOutcome } from "../../controllers/service-controller.js";
+import type { DaemonInstance } from "../../core/service/daemon.js";
+import type { EcsDeps } from "./deps.js";
+import { registeredInstances } from "./container-instances.js";
+import type { ServiceDoc } from "./service-doc.js";
+import { readTags } from "./tag-store.js";
+import type { TaskDoc } from "./task-doc.js";
+import { markDesiredStopped } from "./task-stop.js";
+import { runTask, startTask } from "./tasks.js";
+
+/** RunTask accepts at most this many tasks per call. */
+const RUN_TASK_BATCH = 10;
+
+/**
+ * The service scheduler's hands: it launches and stops a service's tasks through the very
+ * operations users call (RunTask, StartTask, the StopTask path), so service tasks get the same
+ * validation, placement, idempotent writes and agent notification as any other task.
+ */
+export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
+  return {
+    async listServiceTasks(service) {
+      const [tasks, instances] = await Promise.all([
+        deps.store.list<TaskDoc>("task", { scope: service.clusterArn }),
+        registeredInstances(deps, service.clusterArn),
+      ]);
+      const group = `service:${service.serviceName}`;
+      const draining = new Set(instances.filter((i) => i.status !== "ACTIVE").map((i) => i.containerInstanceArn));
+      const present = new Set(instances.map((i) => i.containerInstanceArn));
+      for (const t of tasks) {
+        const arn = t.value.containerInstanceArn;
+        if (arn && !present.has(arn)) draining.add(arn);
+      }
+      return tasks.filter((t) => t.value.group === group).map((t) => observeTask(t.value, draining));
+    },
+
+    async startTasks(service, deployment, count, containerInstanceArns) {
+      const ctx = schedulerContext(service);
+      const base = await launchInput(deps, service, deployment);
+      const outcome: StartOutcome = { started: [], failures: [] };
+      const record = (out: { tasks?: { taskArn?: string }[]; failures?: { arn?: string; reason?: string }[] }) => {
+        for (const t of out.tasks ?? []) if (t.taskArn) outcome.started.push(t.taskArn);
+        for (const f of out.failures ?? []) outcome.failures.push({ reason: f.reason ?? "", detail: placementDetail(f) });
+      };
+      try {
+        if (containerInstanceArns && containerInstanceArns.length > 0) {
+          for (let i = 0; i < containerInstanceArns.length; i += RUN_TASK_BATCH) {
+            record(await startTask(deps, { ...base, containerInstances: containerInstanceArns.slice(i, i + RUN_TASK_BATCH) }, ctx));
+          }
+        } else {
+          for (let left = count; left > 0; left -= RUN_TASK_BATCH) {
+            const n = Math.min(RUN_TASK_BATCH, left);
+            const out = await runTask(deps, { ...base, count: n, launchType: (deployment.launchType ?? service.launchType) as never }, ctx);
+            record(out);
+            if ((out.tasks ?? []).length < n) break;
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        outcome.failures.push({ reason: err.code, detail: `Reason: ${err.message}` });
+      }
+      return outcome;
+    },
+
+    async stopTask(_service, taskArn, reason) {
+      await markDesiredStopped(deps, taskArn, reason, "ServiceSchedulerInitiated");
+    },
+
+    async listDaemonInstances(service): Promise<DaemonInstance[]> {
+      const instances = await registeredInstances(deps, service.clusterArn);
+      return instances.map((i) => ({ containerInstanceArn: i.containerInstanceArn, status: i.status, eligible: true }));
+    },
+  };
+}
+
+/** The identity the scheduler acts as: the service's own account and region. */
+function schedulerContext(service: ServiceDoc): RequestContext {
+  const parsed = parseArn(service.serviceArn)!;
+  const principal = { region: parsed.region, accountId: parsed.accountId };
+  return {
+    principal,
+    requestId: "ecs-service-scheduler",
+    accessKeyId: "ecs-service-scheduler",
+    callerArn: `arn:aws:iam::${parsed.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+  };
+}
+
+async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: DeploymentState) {
+  const name = service.serviceName;
+  const tags =
+    service.propagateTags === "SERVICE"
+      ? await readTags(deps.store, serviceArn(schedulerContext(service).principal, clusterNameOf(service), name))
+      : [];
+  return {
+    cluster: service.clusterArn,
+    taskDefinition: deployment.taskDefinition,
+    group: `service:${name}`,
+    startedBy: deployment.id,
+    ...(deployment.networkConfiguration ?? service.networkConfiguration
+      ? { networkConfiguration: (deployment.networkConfiguration ?? service.networkConfiguration) as never }
+      : {}),
+    ...(service.placementConstraints?.length ? { placementConstraints: service.placementConstraints } : {}),
+    ...(service.placementStrategy?.length ? { placementStrategy: service.placementStrategy } : {}),
+    ...(service.propagateTags === "TASK_DEFINITION" ? { propagateTags: "TASK_DEFINITION" as const } : {}),
+    ...(tags.length ? { tags } : {}),
+    ...(service.enableECSManagedTags ? { enableECSManagedTags: true } : {}),
+  };
+}
+
+const clusterNameOf = (service: ServiceDoc) => service.clusterArn.slice(service.clusterArn.indexOf(":cluster/") + 9);
+
+/** Completes ECS's "was unable to place a task…" event text from a RunTask failure. */
+function placementDetail(f: { arn?: string; reason?: string; detail?: string }): string {
+  const id = f.arn ? f.arn.slice(f.arn.lastIndexOf("/") + 1) : "";
+  const closest = `The closest matching (container-instance ${id})`;
+  switch (f.reason) {
+    case "RESOURCE:CPU":
+      return `${closest} has insufficient CPU units available.`;
+    case "RESOURCE:MEMORY":
+      return `${closest} has insufficient memory available.`;
+    case "RESOURCE:PORTS":
+    case "RESOURCE:PORTS_UDP":
+      return `${closest} is already using a port required by your task.`;
+    case "RESOURCE:ENI":
+      return `${closest} has no free network interface for an awsvpc task.`;
+    case "AGENT":
+      return `${closest} has no connected agent.`;
+    default:
+      return f.detail ? `${closest}: ${f.reason} (${f.detail}).` : `${closest}: ${f.reason}.`;
+  }
+}

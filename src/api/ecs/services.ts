@@ -1,0 +1,391 @@
+import type {
+  CreateServiceRequest,
+  DeleteServiceRequest,
+  DescribeServicesRequest,
+  ListServicesByNamespaceRequest,
+  ListServicesRequest,
+  UpdateServiceRequest,
+} from "@aws-sdk/client-ecs";
+import { clusterNameOf, lastSegment, parseArn, serviceArn } from "../../core/arn.js";
+import { AwsError, clientException, invalidParameter } from "../../core/errors.js";
+import { newDeploymentId } from "../../core/ids.js";
+import { decodeToken, page, pageSize } from "../../core/pagination.js";
+import { rolloutReason } from "../../core/service/messages.js";
+import { emptyMemory, type DeploymentState } from "../../core/service/types.js";
+import { validateTags } from "../../core/tags.js";
+import { epochSeconds } from "../../core/time.js";
+import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
+import type { RequestContext } from "../../edge/service.js";
+import { requireCluster, type ClusterDoc } from "./clusters.js";
+import type { EcsDeps } from "./deps.js";
+import { renderService, type ServiceDoc } from "./service-doc.js";
+import { newRecord, syncHistory, withRecord } from "./service-history.js";
+import {
+  deploymentConfigurationOf,
+  fingerprint,
+  validateClientToken,
+  validateDesiredCount,
+  validateLoadBalancers,
+  validateNetwork,
+  validatePlacement,
+  validateServiceName,
+  validateServiceRegistries,
+} from "./service-validate.js";
+import { putTagsOp } from "./tag-store.js";
+import { resolveTaskDefinition } from "./task-definitions.js";
+
+/**
+ * CreateService, UpdateService, DeleteService, DescribeServices, ListServices and
+ * ListServicesByNamespace. These record what the user wants (desired count, deployments);
+ * the service controller (src/controllers/service-controller.ts) makes it so. A deployment
+ * is created here, PRIMARY and IN_PROGRESS; the controller rolls it out and completes it.
+ */
+
+/** Set by whoever runs the service controller: called after every change to a service. */
+const notify = (deps: EcsDeps, doc: ServiceDoc) => deps.onServiceChanged?.(doc.serviceArn, doc.clusterArn);
+
+export const serviceNotFound = () => new AwsError("ServiceNotFoundException", "Service not found.");
+export const serviceNotActive = () => new AwsError("ServiceNotActiveException", "Service was not ACTIVE.");
+
+const putOp = (doc: ServiceDoc) =>
+  ({ op: "put", kind: "service", id: doc.serviceArn, scope: doc.clusterArn, sort: doc.serviceName, value: doc }) as const;
+
+/** A service given by name or ARN in a cluster → its ARN. */
+export function serviceArnOf(ctx: RequestContext, cluster: ClusterDoc, ref: string): string {
+  if (ref.startsWith("arn:")) {
+    const p = parseArn(ref);
+    if (!p || p.resourceType !== "service") throw invalidParameter(`Invalid service ARN: '${ref}'.`);
+    return serviceArn(ctx.principal, cluster.clusterName, lastSegment(p.resource));
+  }
+  return serviceArn(ctx.principal, cluster.clusterName, ref);
+}
+
+export async function readService(deps: EcsDeps, arn: string): Promise<ServiceDoc | undefined> {
+  return (await deps.store.get<ServiceDoc>("service", arn))?.value;
+}
+
+/** The service, ACTIVE; ServiceNotFoundException / ServiceNotActiveException otherwise. */
+async function requireActive(deps: EcsDeps, arn: string): Promise<ServiceDoc> {
+  const doc = await readService(deps, arn);
+  if (!doc) throw serviceNotFound();
+  if (doc.status !== "ACTIVE") throw serviceNotActive();
+  return doc;
+}
+
+function newDeployment(
+  nowMs: number,
+  td: string,
+  desiredCount: number,
+  spec: Pick<ServiceDoc, "launchType" | "platformVersion" | "capacityProviderStrategy" | "networkConfiguration">,
+): DeploymentState {
+  const id = newDeploymentId();
+  return {
+    id,
+    status: "PRIMARY",
+    taskDefinition: td,
+    desiredCount,
+    pendingCount: 0,
+    runningCount: 0,
+    failedTasks: 0,
+    rolloutState: "IN_PROGRESS",
+    rolloutStateReason: rolloutReason.inProgress(id),
+    createdAt: nowMs,
+    updatedAt: nowMs,
+    ...(spec.launchType ? { launchType: spec.launchType } : {}),
+    ...(spec.platformVersion ? { platformVersion: spec.platformVersion } : {}),
+    ...(spec.capacityProviderStrategy?.length ? { capacityProviderStrategy: spec.capacityProviderStrategy } : {}),
+    ...(spec.networkConfiguration ? { networkConfiguration: spec.networkConfiguration } : {}),
+  };
+}
+
+function checkLaunch(td: TaskDefinitionDoc, launchType: string | undefined): void {
+  if (!launchType) return;
+  const compat = (td.compatibilities ?? ["EC2"]) as string[];
+  if (!compat.includes(launchType)) throw clientException(`Task definition does not support launch_type ${launchType}.`);
+}
+
+export async function createService(deps: EcsDeps, input: CreateServiceRequest, ctx: RequestContext) {
+  const name = input.serviceName!;
+  validateServiceName(name);
+  validateClientToken(input.clientToken);
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  const strategy = input.schedulingStrategy ?? "REPLICA";
+  const controller = input.deploymentController?.type ?? "ECS";
+  if (controller !== "ECS") throw invalidParameter(`Wharf supports the ECS deployment controller only, not ${controller}.`);
+  if (strategy === "DAEMON") {
+    if (input.desiredCount !== undefined) {
+      throw invalidParameter("The daemon scheduling strategy does not support a desired count for services.");
+    }
+    if (input.placementStrategy?.length) {
+      throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
+    }
+    if (input.launchType === "FARGATE") {
+      throw invalidParameter("The DAEMON scheduling strategy is not supported with the FARGATE launch type.");
+    }
+  } else if (input.desiredCount === undefined) {
+    throw invalidParameter("The desired count must be specified for services using the REPLICA scheduling strategy.");
+  }
+  validateDesiredCount(input.desiredCount);
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw invalidParameter(
+      "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.",
+    );
+  }
+  if (!input.taskDefinition) throw invalidParameter("A task definition must be specified for a service.");
+  const td = await resolveTaskDefinition(deps, input.taskDefinition, ctx);
+  const launchType = input.capacityProviderStrategy?.length ? undefined : (input.launchType ?? "EC2");
+  checkLaunch(td, launchType);
+  const deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration, strategy);
+  validatePlacement(input.placementConstraints, input.placementStrategy);
+  validateLoadBalancers(input.loadBalancers, td);
+  validateServiceRegistries(input.serviceRegistries, td);
+  validateNetwork(input.networkConfiguration, td);
+  if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) {
+    throw invalidParameter("healthCheckGracePeriodSeconds must be greater than or equal to 0.");
+  }
+  const tags = validateTags(input.tags);
+  const arn = serviceArn(ctx.principal, cluster.clusterName, name);
+  const hash = fingerprint(input);
+
+  const doc = await deps.lock(arn, async () => {
+    const existing = await readService(deps, arn);
+    if (existing?.status === "ACTIVE") {
+      if (input.clientToken && existing.wharf.clientToken === input.clientToken && existing.wharf.requestHash === hash) {
+        return existing;
+      }
+      throw invalidParameter("Creation of service was not idempotent.");
+    }
+    if (existing?.status === "DRAINING") throw invalidParameter("Unable to Start a service that is still Draining.");
+    const now = deps.clock.now();
+    const desiredCount = strategy === "DAEMON" ? 0 : input.desiredCount!;
+    const spec = {
+      launchType,
+      ...(launchType === "FARGATE" || input.platformVersion ? { platformVersion: input.platformVersion ?? "LATEST" } : {}),
+      capacityProviderStrategy: input.capacityProviderStrategy ?? [],
+      ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+    };
+    const first = newDeployment(now, td.taskDefinitionArn!, desiredCount, spec);
+    const fresh: ServiceDoc = {
+      serviceArn: arn,
+      serviceName: name,
+      clusterArn: cluster.clusterArn,
+      loadBalancers: input.loadBalancers ?? [],
+      serviceRegistries: input.serviceRegistries ?? [],
+      status: "ACTIVE",
+      desiredCount,
+      ...(launchType ? { launchType: launchType as ServiceDoc["launchType"] } : {}),
+      ...(spec.platformVersion ? { platformVersion: spec.platformVersion } : {}),
+      ...(input.capacityProviderStrategy?.length ? { capacityProviderStrategy: input.capacityProviderStrategy } : {}),
+      taskDefinition: td.taskDefinitionArn!,
+      deploymentConfiguration,
+      ...(input.role ? { roleArn: input.role } : {}),
+      events: [],
+      createdAt: epochSeconds(now),
+      placementConstraints: input.placementConstraints ?? [],
+      placementStrategy: input.placementStrategy ?? [],
+      ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      schedulingStrategy: strategy,
+      deploymentController: { type: "ECS" },
+      createdBy: ctx.callerArn,
+      enableECSManagedTags: input.enableECSManagedTags ?? false,
+      propagateTags: input.propagateTags ?? "NONE",
+      enableExecuteCommand: input.enableExecuteCommand ?? false,
+      ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
+      wharf: {
+        ...(input.serviceConnectConfiguration ? { serviceConnectConfiguration: input.serviceConnectConfiguration } : {}),
+        deployments: [first],
+        scheduler: emptyMemory(),
+        ...(input.clientToken ? { clientToken: input.clientToken } : {}),
+        requestHash: hash,
+        history: [],
+        taskDefinitionArn: td.taskDefinitionArn!,
+      },
+    } as ServiceDoc;
+    fresh.wharf.history = [newRecord(ctx.principal, fresh, first, cluster.clusterName)];
+    await deps.store.write([putOp(fresh), putTagsOp(arn, tags)]);
+    return fresh;
+  });
+  notify(deps, doc);
+  return { service: await renderService(deps.store, doc, true) };
+}
+
+export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, ctx: RequestContext) {
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  const arn = serviceArnOf(ctx, cluster, input.service!);
+  const current = await requireActive(deps, arn);
+  const daemon = current.schedulingStrategy === "DAEMON";
+  if (daemon && input.desiredCount !== undefined) {
+    throw invalidParameter("The daemon scheduling strategy does not support a desired count for services.");
+  }
+  validateDesiredCount(input.desiredCount);
+  if (input.deploymentController && input.deploymentController.type !== "ECS") {
+    throw invalidParameter("Wharf supports the ECS deployment controller only.");
+  }
+  if (daemon && input.placementStrategy?.length) {
+    throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
+  }
+  const td = input.taskDefinition ? await resolveTaskDefinition(deps, input.taskDefinition, ctx) : undefined;
+  const launchType = input.capacityProviderStrategy?.length ? undefined : current.launchType;
+  if (td) checkLaunch(td, launchType);
+  const deploymentConfiguration = deploymentConfigurationOf(
+    input.deploymentConfiguration,
+    current.schedulingStrategy,
+    current.deploymentConfiguration,
+  );
+  if (input.placementConstraints || input.placementStrategy) {
+    validatePlacement(input.placementConstraints ?? current.placementConstraints, input.placementStrategy ?? current.placementStrategy);
+  }
+  const tdForChecks = td ?? (await resolveTaskDefinition(deps, current.taskDefinition!, ctx).catch(() => undefined));
+  if (input.loadBalancers) validateLoadBalancers(input.loadBalancers, tdForChecks);
+  if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries, tdForChecks);
+  if (input.networkConfiguration || td) validateNetwork(input.networkConfiguration ?? current.networkConfiguration, tdForChecks);
+
+  const doc = await deps.lock(arn, async () => {
+    const base = await requireActive(deps, arn);
+    const now = deps.clock.now();
+    const next: ServiceDoc = {
+      ...base,
+      desiredCount: input.desiredCount ?? base.desiredCount,
+      deploymentConfiguration,
+      ...(input.placementConstraints ? { placementConstraints: input.placementConstraints } : {}),
+      ...(input.placementStrategy ? { placementStrategy: input.placementStrategy } : {}),
+      ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+      ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
+      ...(input.serviceRegistries ? { serviceRegistries: input.serviceRegistries } : {}),
+      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
+      ...(input.enableECSManagedTags !== undefined ? { enableECSManagedTags: input.enableECSManagedTags } : {}),
+      ...(input.propagateTags ? { propagateTags: input.propagateTags } : {}),
+      ...(input.platformVersion ? { platformVersion: input.platformVersion } : {}),
+      ...(input.capacityProviderStrategy ? { capacityProviderStrategy: input.capacityProviderStrategy } : {}),
+      ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
+      ...(td ? { taskDefinition: td.taskDefinitionArn! } : {}),
+      wharf: {
+        ...base.wharf,
+        ...(input.serviceConnectConfiguration ? { serviceConnectConfiguration: input.serviceConnectConfiguration } : {}),
+      },
+    };
+    if (input.capacityProviderStrategy?.length) delete next.launchType;
+    // These change what tasks run as, so ECS starts a new deployment for them.
+    const redeploy =
+      input.forceNewDeployment === true ||
+      (td !== undefined && td.taskDefinitionArn !== base.taskDefinition) ||
+      (input.networkConfiguration !== undefined && JSON.stringify(input.networkConfiguration) !== JSON.stringify(base.networkConfiguration)) ||
+      input.loadBalancers !== undefined ||
+      input.serviceRegistries !== undefined ||
+      input.capacityProviderStrategy !== undefined ||
+      (input.platformVersion !== undefined && input.platformVersion !== base.platformVersion) ||
+      (input.enableExecuteCommand !== undefined && input.enableExecuteCommand !== base.enableExecuteCommand);
+    const desired = daemon ? base.desiredCount : next.desiredCount;
+    if (redeploy) {
+      const fresh = newDeployment(now, next.taskDefinition!, desired, next);
+      next.wharf.deployments = [
+        fresh,
+        ...base.wharf.deployments.map((d) => ({ ...d, status: "ACTIVE" as const, updatedAt: now })),
+      ];
+      next.wharf.history = syncHistory(
+        withRecord(base.wharf.history, newRecord(ctx.principal, { ...base, deploymentConfiguration }, fresh, cluster.clusterName)),
+        { deployments: next.wharf.deployments, dropped: [] },
+        deploymentConfiguration.deploymentCircuitBreaker as { enable: boolean; rollback: boolean } | undefined,
+        desired,
+        now,
+      );
+    } else {
+      next.wharf.deployments = base.wharf.deployments.map((d) =>
+        d.status === "PRIMARY" && d.desiredCount !== desired ? { ...d, desiredCount: desired, updatedAt: now } : d,
+      );
+    }
+    await deps.store.write([putOp(next)]);
+    return next;
+  });
+  notify(deps, doc);
+  return { service: await renderService(deps.store, doc, false) };
+}
+
+/** Service tasks not yet STOPPED (tasks carry `group: service:NAME`). */
+async function liveTaskCount(deps: EcsDeps, doc: ServiceDoc): Promise<number> {
+  const rows = await deps.store.list<{ group?: string; lastStatus?: string }>("task", { scope: doc.clusterArn });
+  return rows.filter((r) => r.value.group === `service:${doc.serviceName}` && r.value.lastStatus !== "STOPPED").length;
+}
+
+export async function deleteService(deps: EcsDeps, input: DeleteServiceRequest, ctx: RequestContext) {
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  const arn = serviceArnOf(ctx, cluster, input.service!);
+  const { doc, shown } = await deps.lock(arn, async () => {
+    const base = await readService(deps, arn);
+    if (!base) throw serviceNotFound();
+    if (base.status !== "ACTIVE") throw serviceNotActive();
+    if (base.schedulingStrategy === "REPLICA" && base.desiredCount > 0 && !input.force) {
+      throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
+    }
+    const now = deps.clock.now();
+    const draining: ServiceDoc = {
+      ...base,
+      status: "DRAINING",
+      desiredCount: 0,
+      wharf: {
+        ...base.wharf,
+        deployments: base.wharf.deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount: 0, updatedAt: now } : d)),
+      },
+    };
+    // With no task left to stop the service is INACTIVE at once; ECS still answers DRAINING.
+    const next: ServiceDoc =
+      (await liveTaskCount(deps, base)) === 0 ? { ...draining, status: "INACTIVE", wharf: { ...draining.wharf, deletedAt: now } } : draining;
+    await deps.store.write([putOp(next)]);
+    return { doc: next, shown: draining };
+  });
+  notify(deps, doc);
+  return { service: await renderService(deps.store, shown, false) };
+}
+
+export async function describeServices(deps: EcsDeps, input: DescribeServicesRequest, ctx: RequestContext) {
+  const refs = input.services ?? [];
+  if (refs.length < 1 || refs.length > 10) throw invalidParameter("services can have at least 1 and at most 10 items.");
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  const withTags = (input.include ?? []).includes("TAGS");
+  const services = [];
+  const failures: { arn: string; reason: string }[] = [];
+  for (const ref of refs) {
+    const arn = serviceArnOf(ctx, cluster, ref);
+    const doc = await readService(deps, arn);
+    if (!doc) failures.push({ arn, reason: "MISSING" });
+    else services.push(await renderService(deps.store, doc, withTags));
+  }
+  return { services, failures };
+}
+
+export async function listServices(deps: EcsDeps, input: ListServicesRequest, ctx: RequestContext) {
+  const size = pageSize(input.maxResults, 10);
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  const rows = await deps.store.list<ServiceDoc>("service", { scope: cluster.clusterArn, after: decodeToken(input.nextToken) });
+  const matching = rows.filter(
+    (r) =>
+      r.value.status === "ACTIVE" &&
+      (!input.launchType || r.value.launchType === input.launchType) &&
+      (!input.schedulingStrategy || r.value.schedulingStrategy === input.schedulingStrategy) &&
+      (!input.resourceManagementType || (r.value.resourceManagementType ?? "CUSTOMER") === input.resourceManagementType),
+  );
+  const { items, nextToken } = page(matching, size, (r) => r.value.serviceName);
+  return { serviceArns: items.map((r) => r.value.serviceArn), ...(nextToken ? { nextToken } : {}) };
+}
+
+/**
+ * Services whose Service Connect configuration names the Cloud Map namespace (by name or
+ * ARN). Wharf has no Cloud Map yet, so an unknown namespace lists nothing.
+ */
+export async function listServicesByNamespace(deps: EcsDeps, input: ListServicesByNamespaceRequest, ctx: RequestContext) {
+  const size = pageSize(input.maxResults, 10);
+  const ns = input.namespace!;
+  const key = (doc: ServiceDoc) => `${clusterNameOf(doc.clusterArn)}/${doc.serviceName}`;
+  const rows = (await deps.store.list<ServiceDoc>("service")).filter((r) => {
+    const d = r.value;
+    const named = d.wharf.serviceConnectConfiguration?.namespace;
+    return d.status === "ACTIVE" && d.serviceArn.includes(`:${ctx.principal.accountId}:`) && named !== undefined && (named === ns || lastSegment(ns) === lastSegment(named));
+  });
+  rows.sort((a, b) => key(a.value).localeCompare(key(b.value)));
+  const after = decodeToken(input.nextToken);
+  const rest = after === undefined ? rows : rows.filter((r) => key(r.value) > after);
+  const { items, nextToken } = page(rest, size, (r) => key(r.value));
+  return { serviceArns: items.map((r) => r.value.serviceArn), ...(nextToken ? { nextToken } : {}) };
+}
