@@ -1,11 +1,22 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { agentChannelRoute } from "./api/agent-channel.js";
+import { AgentHub } from "./api/agent-hub.js";
 import { ecsService } from "./api/ecs/index.js";
+import { type LogsDeps, logsService } from "./api/logs/index.js";
+import { LogStore } from "./api/logs/log-store.js";
+import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
 import { type EcsDeps, keyedLock } from "./api/ecs/deps.js";
 import { accountIdFromEnv, DEFAULT_HOST, DEFAULT_PORT, loadRootCredentials, type RootCredentials } from "./config.js";
 import { type Clock, systemClock } from "./core/time.js";
+import { DEFAULT_STOPPED_TASK_RETENTION_MS, startTaskReaper } from "./controllers/task-reaper.js";
 import { createEdge } from "./edge/server.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { withWriteListener, type WriteListener } from "./store/observed-store.js";
+import { ServiceController } from "./controllers/service-controller.js";
+import { serviceTriggers } from "./controllers/service-triggers.js";
+import { serviceTaskPort } from "./api/ecs/service-task-port.js";
+import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
 
 export interface ServerOptions {
@@ -14,6 +25,14 @@ export interface ServerOptions {
   port?: number;
   clock?: Clock;
   log?: (line: Record<string, unknown>) => void;
+  /** How long STOPPED tasks stay describable (default 1 hour, as ECS). */
+  stoppedTaskRetentionMs?: number;
+  /** How long after its last poll an agent still counts as connected (default AGENT_GRACE_MS). */
+  agentGraceMs?: number;
+  /** Service scheduler tuning (e.g. how long a task without health checks must run to count as healthy). */
+  serviceParams?: Partial<ReconcileParams>;
+  /** How often the CloudWatch Logs retention sweeper runs (default 60 s). */
+  logsSweepIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -22,6 +41,8 @@ export interface RunningServer {
   credentials: RootCredentials;
   accountId: string;
   deps: EcsDeps;
+  /** CloudWatch Logs: `appendLogEvents(logs, …)` ships lines in-process; `sweepNow` enforces retention now. */
+  logs: LogsDeps & { sweepNow(): Promise<number> };
   close(): Promise<void>;
 }
 
@@ -30,16 +51,36 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const accountId = accountIdFromEnv();
   const credentials = loadRootCredentials(opts.dataDir)!;
-  const store = new SqliteStore(join(opts.dataDir, "wharf.db"));
-  const deps: EcsDeps = { store, clock, lock: keyedLock() };
+  const sqlite = new SqliteStore(join(opts.dataDir, "wharf.db"));
+  // Committed writes wake the controllers that care (see src/controllers/service-triggers.ts).
+  let onWrite: WriteListener = () => undefined;
+  const store = withWriteListener(sqlite, (ops) => onWrite(ops));
+  const agents = new AgentHub(clock, opts.agentGraceMs);
+  const deps: EcsDeps = { store, clock, lock: keyedLock(), agents };
+  const services = new ServiceController(deps, serviceTaskPort(deps), {
+    ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
+    log: (line) => opts.log?.({ level: "warn", msg: line }),
+  });
+  deps.onServiceChanged = (arn) => services.enqueue(arn);
+  onWrite = serviceTriggers(store, (arn) => services.enqueue(arn));
+  const logStore = new LogStore(sqlite.database);
+  const logsDeps: LogsDeps = { logs: logStore, clock };
+  const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
+  const reaper = startTaskReaper({
+    store,
+    clock,
+    retentionMs: opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS,
+    log: opts.log,
+  });
   const edge = createEdge({
-    services: [ecsService(deps)],
+    services: [ecsService(deps), logsService(logsDeps)],
     secrets,
     accountId,
     clock,
     version: VERSION,
     log: opts.log,
+    internal: [agentChannelRoute({ deps, hub: agents, secrets, accountId, clock })],
   });
   const host = opts.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
@@ -47,6 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     edge.server.listen(opts.port ?? DEFAULT_PORT, host, () => resolve());
   });
   const port = (edge.server.address() as AddressInfo).port;
+  services.start();
   edge.setReady(true);
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   return {
@@ -55,12 +97,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     credentials,
     accountId,
     deps,
+    logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
     async close() {
       edge.setReady(false);
+      reaper.stop();
+      await services.stop();
+      agents.close();
       await new Promise<void>((resolve) => {
         edge.server.close(() => resolve());
         edge.server.closeAllConnections();
       });
+      await sweeper.stop();
       await store.close();
     },
   };
