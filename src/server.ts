@@ -29,6 +29,11 @@ export interface ServerOptions {
   stoppedTaskRetentionMs?: number;
   /** How long after its last poll an agent still counts as connected (default AGENT_GRACE_MS). */
   agentGraceMs?: number;
+  /**
+   * Run the service controller (default true). API-level tests that assert the immediate
+   * result of an UpdateService turn it off, so the scheduler does not move the state under them.
+   */
+  serviceController?: boolean;
   /** Service scheduler tuning (e.g. how long a task without health checks must run to count as healthy). */
   serviceParams?: Partial<ReconcileParams>;
   /** How often the CloudWatch Logs retention sweeper runs (default 60 s). */
@@ -61,8 +66,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
     log: (line) => opts.log?.({ level: "warn", msg: line }),
   });
-  deps.onServiceChanged = (arn) => services.enqueue(arn);
-  onWrite = serviceTriggers(store, (arn) => services.enqueue(arn));
+  if (opts.serviceController !== false) {
+    deps.onServiceChanged = (arn) => services.enqueue(arn);
+    onWrite = serviceTriggers(store, (arn) => services.enqueue(arn));
+  }
   const logStore = new LogStore(sqlite.database);
   const logsDeps: LogsDeps = { logs: logStore, clock };
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
@@ -88,7 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     edge.server.listen(opts.port ?? DEFAULT_PORT, host, () => resolve());
   });
   const port = (edge.server.address() as AddressInfo).port;
-  services.start();
+  if (opts.serviceController !== false) services.start();
   edge.setReady(true);
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   return {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { WHARF_LABELS } from "../src/agent/container-config.js";
 import { DockerClient } from "../src/agent/docker/client.js";
-import { ESSENTIAL_EXITED, AWSVPC_UNSUPPORTED } from "../src/agent/task-engine/managed-task.js";
+import { ESSENTIAL_EXITED } from "../src/agent/task-engine/managed-task.js";
 import { TaskEngine } from "../src/agent/task-engine/engine.js";
 import {
   ACCOUNT,
@@ -193,7 +193,7 @@ describe("agent task engine (real Docker)", () => {
     assert.equal(stopped.containers![0]!.runtimeId, undefined);
   });
 
-  it("refuses awsvpc tasks with a clear reason", async () => {
+  it("stops an awsvpc task the control plane gave no network interface, with a clear reason", async () => {
     const reporter = new RecordingReporter();
     const engine = newEngine(reporter);
     const a = makeAssignment(cluster, {
@@ -203,7 +203,7 @@ describe("agent task engine (real Docker)", () => {
     });
     engine.apply([a]);
     const stopped = await reporter.waitTask(a.taskArn, "STOPPED");
-    assert.equal(stopped.reason, `CannotStartContainerError: ${AWSVPC_UNSUPPORTED}`);
+    assert.equal(stopped.reason, "ResourceInitializationError: the control plane assigned no network interface to this awsvpc task");
   });
 
   it("adopts running containers after the engine is closed abruptly, without restarting them", async () => {

@@ -31,7 +31,7 @@ describe("services through the SDK and the aws CLI", () => {
     });
 
   before(async () => {
-    w = await startTestWharf();
+    w = await startTestWharf({ server: { serviceController: false } });
     await w.ecs.send(new CreateClusterCommand({ clusterName: "svc" }));
     for (const image of ["nginx:1", "nginx:2"]) {
       await w.ecs.send(

@@ -248,7 +248,7 @@ describe("tasks through the SDK, the aws CLI and a fake agent", () => {
   it("refuses unsigned polls, and keeps tasks and a rising seq across a control-plane restart", async () => {
     const a = await startAgent("t-keep", { autoRun: false });
     const unsigned = await a.poll(0, 0, { unsigned: true });
-    assert.equal(unsigned.status, 400);
+    assert.equal(unsigned.status, 403);
     assert.equal(unsigned.body.__type, "MissingAuthenticationTokenException");
     const run = await w.ecs.send(new RunTaskCommand({ cluster: "t-keep", taskDefinition: "t-app" }));
     const arn = run.tasks![0]!.taskArn!;

@@ -1,12 +1,19 @@
+import { join } from "node:path";
 import { DEFAULT_REGION, loadRootCredentials } from "../config.js";
 import { VERSION } from "../version.js";
 import { loadAgentState, newEc2InstanceId, saveAgentState } from "./agent-state.js";
 import { type ApiCredentials, EcsAgentApi, EcsApiError } from "./api-client.js";
 import { DockerClient } from "./docker/client.js";
 import { DockerUnavailable } from "./docker/errors.js";
+import { cgroupSupport } from "./limits.js";
+import { eniRegistrationAttributes } from "../core/eni.js";
+import { MetadataEndpoint } from "./metadata/server.js";
 import { AGENT_POLL_WAIT_MS } from "./protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
 import { TaskEngine } from "./task-engine/engine.js";
+import { WHARF_LABELS } from "./container-config.js";
+import { logsCallOf } from "./logs/logs-api.js";
+import { LogShipper } from "./logs/shipper.js";
 import { backoffDelay, sleep } from "./task-engine/reporter.js";
 
 export interface AgentOptions {
@@ -29,12 +36,29 @@ export interface AgentOptions {
   serverDataDir?: string;
   pollWaitMs?: number;
   log?: (line: Record<string, unknown>) => void;
+  /**
+   * Directory standing in for EFS file systems (`<efsRoot>/<fileSystemId>/<rootDirectory>`);
+   * default WHARF_EFS_ROOT, else `<dataDir>/efs`. Agents given the same one share "EFS".
+   */
+  efsRoot?: string;
+  /** Task ENIs (awsvpc tasks) this host holds without trunking (registered as `wharf.eni-limit`). */
+  eniLimit?: number;
+  /** Task ENIs with the awsvpcTrunking account setting (registered as `wharf.eni-trunk-limit`). */
+  eniTrunkLimit?: number;
+  /** Image of awsvpc pause containers (default: amazon/amazon-ecs-pause:0.1.0, busybox:latest or wharf-test/busybox:latest, whichever is cached). */
+  pauseImage?: string;
+  /** Serve the task metadata endpoint (default true). */
+  metadataEndpoint?: boolean;
+  /** Ship awslogs / awsfirelens containers' output to the Logs API (default true). */
+  shipLogs?: boolean;
 }
 
 export interface RunningAgent {
   containerInstanceArn: string;
   ec2InstanceId: string;
   engine: TaskEngine;
+  /** The log shipper (awslogs / FireLens); `stats()` has shipped and dropped line counts per container. */
+  logs?: LogShipper;
   /** Resolves when the agent stops on its own (its instance was deregistered) or is closed. */
   done: Promise<void>;
   /** Stops polling and the task loops; running containers keep running (the next agent adopts them). */
@@ -60,7 +84,7 @@ export function resolveAgentCredentials(opts: Pick<AgentOptions, "credentials" |
 }
 
 async function hostFacts(docker: DockerClient): Promise<HostFacts> {
-  const [info, version] = await Promise.all([docker.info(), docker.version()]);
+  const [info, version, cgroups] = await Promise.all([docker.info(), docker.version(), cgroupSupport(docker)]);
   return {
     cpus: info.NCPU,
     memTotalBytes: info.MemTotal,
@@ -68,6 +92,7 @@ async function hostFacts(docker: DockerClient): Promise<HostFacts> {
     dockerVersion: version.Version,
     minApiVersion: version.MinAPIVersion,
     maxApiVersion: version.ApiVersion,
+    taskCgroups: cgroups.mode === "cgroup-v1",
   };
 }
 
@@ -93,7 +118,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const register = (containerInstanceArn?: string) =>
     api.call<{ containerInstance: { containerInstanceArn: string } }>(
       "RegisterContainerInstance",
-      registrationRequest(facts, { ...opts, region, ec2InstanceId, containerInstanceArn, agentVersion: VERSION }),
+      registrationRequest(facts, {
+        ...opts,
+        attributes: { ...eniRegistrationAttributes(opts), ...opts.attributes },
+        region,
+        ec2InstanceId,
+        containerInstanceArn,
+        agentVersion: VERSION,
+      }),
       abort.signal,
     );
   const registered = await retryUntilAnswered(
@@ -116,22 +148,65 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   saveAgentState(opts.dataDir, { endpoint: opts.endpoint, cluster: opts.cluster, containerInstanceArn, ec2InstanceId });
   log({ msg: "registered", containerInstanceArn, cluster: opts.cluster });
 
-  const engine = new TaskEngine({ docker, reporter: api, containerInstanceArn, hostIp: opts.hostIp, log });
+  const efsRoot = opts.efsRoot ?? process.env.WHARF_EFS_ROOT ?? join(opts.dataDir, "efs");
+  let engine: TaskEngine | undefined;
+  const metadata =
+    opts.metadataEndpoint === false
+      ? undefined
+      : await MetadataEndpoint.start({
+          docker,
+          dataDir: opts.dataDir,
+          containerInstanceArn,
+          context: { cluster: opts.cluster, availabilityZone: opts.availabilityZone, hostIp: opts.hostIp },
+          task: (arn) => engine?.task(arn),
+          listTags: async (resourceArn) => {
+            const out = await api.call<{ tags?: { key?: string; value?: string }[] }>("ListTagsForResource", { resourceArn });
+            return Object.fromEntries((out.tags ?? []).map((t) => [t.key ?? "", t.value ?? ""]));
+          },
+          log,
+        });
+  if (metadata) log({ msg: "task metadata endpoint listening", port: metadata.port, bridgeGateway: metadata.bridgeGateway });
+  const logs =
+    opts.shipLogs === false
+      ? undefined
+      : new LogShipper({
+          docker,
+          call: logsCallOf(api),
+          dataDir: opts.dataDir,
+          instanceLabels: { [WHARF_LABELS.instanceArn]: containerInstanceArn },
+          log,
+        });
+  engine = new TaskEngine({
+    docker,
+    reporter: api,
+    containerInstanceArn,
+    hostIp: opts.hostIp,
+    log,
+    efsRoot,
+    pauseImage: opts.pauseImage,
+    metadata,
+    logs: logs && { shipper: logs, defaultRegion: region },
+  });
   const adopted = await engine.loadExisting();
   if (adopted) log({ msg: "found containers from an earlier run", count: adopted });
+  await logs?.start();
 
-  const done = pollLoop(api, engine, { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS }, abort.signal, log);
+  const done = pollLoop(api, engine, { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS }, abort.signal, log).finally(
+    () => metadata?.close(),
+  );
   let closing: Promise<void> | undefined;
   return {
     containerInstanceArn,
     ec2InstanceId,
     engine,
+    logs,
     done,
     close() {
       closing ??= (async () => {
         abort.abort();
         await done;
         await engine.close();
+        await logs?.close();
       })();
       return closing;
     },

@@ -38,7 +38,13 @@ export class EcsAgentApi implements Reporter {
     this.url = new URL(endpoint);
   }
 
-  private async post(path: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<unknown> {
+  private async post(
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    signal?: AbortSignal,
+    scope: { service: string; region: string } = { service: "ecs", region: this.region },
+  ): Promise<unknown> {
     const signed = signSigV4({
       method: "POST",
       url: path,
@@ -47,8 +53,8 @@ export class EcsAgentApi implements Reporter {
       body,
       accessKeyId: this.credentials.accessKeyId,
       secretAccessKey: this.credentials.secretAccessKey,
-      region: this.region,
-      service: "ecs",
+      region: scope.region,
+      service: scope.service,
     });
     delete signed.host;
     const res = await fetch(new URL(path, this.url), { method: "POST", headers: signed, body, signal });
@@ -74,6 +80,25 @@ export class EcsAgentApi implements Reporter {
       { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${TARGET_PREFIX}.${operation}` },
       JSON.stringify(input),
       signal,
+    ) as Promise<T>;
+  }
+
+  /**
+   * One JSON 1.1 call to another service served on the same endpoint, signed for that service
+   * and Region (CloudWatch Logs: prefix `Logs_20140328`, service `logs`, the log group's Region).
+   */
+  callService<T>(
+    target: { prefix: string; service: string; region: string },
+    operation: string,
+    input: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return this.post(
+      "/",
+      { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${target.prefix}.${operation}` },
+      JSON.stringify(input),
+      signal,
+      { service: target.service, region: target.region },
     ) as Promise<T>;
   }
 

@@ -11,6 +11,15 @@
  *   than one it has already applied.
  * - The agent reports through the ECS API: `SubmitTaskStateChange` / `SubmitContainerStateChange`,
  *   retried with backoff until acknowledged.
+ * - Wharf extensions of those reports (optional members added to the ECS model by
+ *   scripts/gen-ecs-model.py, so the edge keeps them; AWS's model has no way to carry them):
+ *   `ContainerStateChange` (in `containers[]`) and `SubmitContainerStateChange` take
+ *   `healthStatus` (HEALTHY | UNHEALTHY | UNKNOWN, only for containers whose definition has a
+ *   health check) and `startedAt` (epoch seconds, when the container started). The agent sends
+ *   a SubmitContainerStateChange (status RUNNING) whenever a container's health changes. The
+ *   control plane records `containers[].healthStatus`, derives the task's `healthStatus` from
+ *   its essential containers (src/core/task-health.ts) and shows `containers[].startedAt`
+ *   (first value kept) in DescribeTasks (a member the SDKs ignore, visible in the raw JSON).
  *
  * Control-plane details the agent can rely on (src/api/agent-channel.ts):
  * - `seq` starts at the control plane's boot time × 1000 and rises on every change that affects
@@ -28,7 +37,7 @@
  *   STOPPED); stale or repeated reports are acknowledged and ignored. When the agent stops a task
  *   on its own, its `reason` sets stoppedReason and stopCode: "Essential container in task
  *   exited" → EssentialContainerExited; a reason starting "CannotPullContainerError",
- *   "CannotStartContainerError", "CannotCreateContainerError" or "ResourceInitializationError" →
+ *   "CannotStartContainerError", "CannotCreateContainerError", "ResourceInitializationError" or "CannotCreateVolumeError" →
  *   TaskFailedToStart. StopTask's tasks keep UserInitiated and the user's reason.
  * - `RegisterContainerInstance` with `containerInstanceArn` of an ACTIVE/DRAINING instance of the
  *   cluster re-registers it (same ARN, tasks kept). An ARN that is unknown or deregistered
@@ -77,4 +86,37 @@ export interface TaskAssignment {
   createdAt: number;
   /** Set when desiredStatus is STOPPED: why, for the task's stoppedReason. */
   stoppedReason?: string;
+  /** awsvpc tasks only: the task's network interface, allocated by the control plane. */
+  eni?: TaskEni;
+}
+
+/**
+ * An awsvpc task's network interface (what an ENI is to ECS). The control plane owns the
+ * addressing: it maps each subnet id to a /24 (a Docker network the agent creates on first
+ * use, named `wharf-<subnetId>`, labelled `com.wharf.managed=true`), picks the task's address
+ * (never handed out twice while a task holds it; freed at STOPPED) and its MAC. The agent puts
+ * a pause container with exactly this address and MAC on that network and joins the task's
+ * containers to it (`NetworkMode: container:<pause>`). The same values appear in DescribeTasks
+ * (the ElasticNetworkInterface attachment) and in the task metadata endpoint.
+ *
+ * ENI capacity: the agent registers the attribute `ecs.capability.task-eni`, and optionally
+ * `wharf.eni-limit` (task ENIs without trunking; agent `--eni-limit N`) and
+ * `wharf.eni-trunk-limit` (with the awsvpcTrunking account setting; `--eni-trunk-limit N`).
+ * Without them the control plane uses the `ecs.instance-type` attribute's ENI table
+ * (src/core/eni.ts), else 2 (3 ENIs minus the primary) / 10 with trunking. Placement counts the
+ * instance's not-yet-STOPPED awsvpc tasks against it and fails with `RESOURCE:ENI`.
+ */
+export interface TaskEni {
+  /** The task's `attachments[].id` (a UUID). */
+  attachmentId: string;
+  /** `eni-` and 17 hex digits. */
+  networkInterfaceId: string;
+  subnetId: string;
+  /** The subnet's block, e.g. "10.213.7.0/24". */
+  subnetCidrBlock: string;
+  /** The subnet's gateway, e.g. "10.213.7.1" (the Docker network's gateway; the host reaches tasks through it). */
+  subnetGatewayIpv4Address: string;
+  privateIpv4Address: string;
+  macAddress: string;
+  privateDnsName: string;
 }

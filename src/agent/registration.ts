@@ -1,4 +1,5 @@
 import { SUPPORTED_LOG_DRIVERS } from "./container-config.js";
+import { LOG_CAPABILITY_ATTRIBUTES } from "./logs/shipper.js";
 
 /** Host ports ECS always reserves on an instance (ssh, Docker, the agent's introspection ports). */
 export const RESERVED_PORTS = ["22", "2375", "2376", "51678", "51679"];
@@ -15,6 +16,8 @@ export interface HostFacts {
   /** Docker's `MinAPIVersion` / `ApiVersion`, e.g. "1.12" / "1.41". */
   minApiVersion: string;
   maxApiVersion: string;
+  /** Task-level cpu/memory are enforced by a per-task cgroup on this host (src/agent/limits.ts). */
+  taskCgroups?: boolean;
 }
 
 export interface RegistrationOptions {
@@ -54,8 +57,16 @@ export function agentAttributes(facts: HostFacts, opts: RegistrationOptions): { 
   const hi = Math.min(REMOTE_API_MAX_MINOR, minor(facts.maxApiVersion));
   for (let m = lo; m <= hi; m++) out.push({ name: `com.amazonaws.ecs.capability.docker-remote-api.1.${m}` });
   for (const driver of SUPPORTED_LOG_DRIVERS) out.push({ name: `com.amazonaws.ecs.capability.logging-driver.${driver}` });
+  // awslogs and FireLens are shipped by the agent itself (src/agent/logs).
+  for (const name of LOG_CAPABILITY_ATTRIBUTES) out.push({ name });
   out.push({ name: "com.amazonaws.ecs.capability.privileged-container" });
   out.push({ name: "ecs.capability.container-ordering" });
+  // Health checks, Docker volumes (local driver) and EFS (a host-directory stand-in, see src/agent/volumes/plan.ts).
+  out.push({ name: "ecs.capability.container-health-check" });
+  out.push({ name: "com.amazonaws.ecs.capability.docker-plugin.local" });
+  out.push({ name: "ecs.capability.efs" });
+  out.push({ name: "ecs.capability.efsAuth" });
+  if (facts.taskCgroups) out.push({ name: "ecs.capability.task-cpu-mem-limit" });
   for (const [name, value] of Object.entries(opts.attributes ?? {})) {
     const i = out.findIndex((a) => a.name === name);
     const attr = value === undefined ? { name } : { name, value };

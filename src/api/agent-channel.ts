@@ -57,6 +57,7 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
     ...(t.memory !== undefined ? { memory: t.memory } : {}),
     createdAt: t.createdAt,
     ...(t.desiredStatus === "STOPPED" && t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.wharf.eni ? { eni: t.wharf.eni } : {}),
   };
 }
 

@@ -21,6 +21,10 @@ Usage: wharf agent [options]
   --reserved-memory MIB   memory held back from tasks
   --region REGION         signing region (default us-east-1)
   --server-data-dir DIR   read credentials from the server's data dir
+  --eni-limit N           awsvpc tasks this host holds (default: by --instance-type, else 2)
+  --eni-trunk-limit N     awsvpc tasks with the awsvpcTrunking account setting (default: by type, else 10)
+  --pause-image IMAGE     image of awsvpc pause containers (default: a cached busybox-like image)
+  --no-metadata-endpoint  do not serve the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4)
 
 Credentials: WHARF_ACCESS_KEY_ID/WHARF_SECRET_ACCESS_KEY, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
 else <--server-data-dir or the default data dir>/credentials.json.
@@ -55,6 +59,10 @@ export async function agentCommand(argv: string[]): Promise<number> {
       "reserved-memory": { type: "string" },
       region: { type: "string" },
       "server-data-dir": { type: "string" },
+      "eni-limit": { type: "string" },
+      "eni-trunk-limit": { type: "string" },
+      "pause-image": { type: "string" },
+      "no-metadata-endpoint": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -69,6 +77,12 @@ export async function agentCommand(argv: string[]): Promise<number> {
   if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 0)) {
     throw new Error(`--reserved-memory must be a whole number of MiB, got '${values["reserved-memory"]}'`);
   }
+  const count = (flag: "eni-limit" | "eni-trunk-limit"): number | undefined => {
+    const v = values[flag];
+    if (v === undefined) return undefined;
+    if (!/^\d{1,6}$/.test(v)) throw new Error(`--${flag} must be a whole number, got '${v}'`);
+    return Number(v);
+  };
   const log = (line: Record<string, unknown>) => process.stderr.write(JSON.stringify({ agent: true, ...line }) + "\n");
   const agent = await startAgent({
     endpoint: values.endpoint ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
@@ -83,6 +97,10 @@ export async function agentCommand(argv: string[]): Promise<number> {
     reservedMemoryMiB: reserved,
     region: values.region,
     serverDataDir: values["server-data-dir"] ?? resolveDataDir(),
+    eniLimit: count("eni-limit"),
+    eniTrunkLimit: count("eni-trunk-limit"),
+    pauseImage: values["pause-image"],
+    metadataEndpoint: !values["no-metadata-endpoint"],
     log,
   });
   process.stdout.write(`Wharf agent is up: ${agent.containerInstanceArn} (cluster ${cluster}, data in ${dataDir})\n`);

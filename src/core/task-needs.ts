@@ -10,6 +10,8 @@ export interface TaskNeeds {
   /** TCP host ports bound by static mappings (bridge hostPort ≠ 0, host-mode containerPort). */
   ports: number[];
   udpPorts: number[];
+  /** awsvpc: the task needs an ENI (task address) slot on its instance. */
+  eni?: boolean;
 }
 
 /** The parts of a container definition that placement looks at. */
@@ -92,5 +94,5 @@ export function taskNeeds(td: TaskDefinitionShape, overrides?: OverridesShape): 
       (pm.protocol === "udp" ? udpPorts : ports).push(hostPort);
     }
   }
-  return { cpu, memory, ports, udpPorts };
+  return { cpu, memory, ports, udpPorts, ...(mode === "awsvpc" ? { eni: true } : {}) };
 }

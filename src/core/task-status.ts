@@ -30,6 +30,7 @@ export const FAILED_TO_START_PREFIXES = [
   "CannotStartContainerError",
   "CannotCreateContainerError",
   "ResourceInitializationError",
+  "CannotCreateVolumeError",
 ];
 
 /** ECS's stopCode for a task the agent stopped itself, from the reason it reported. */

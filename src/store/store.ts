@@ -18,6 +18,7 @@ export type Kind =
   | "service"
   | "attribute"
   | "capacity-provider"
+  | "subnet"
   | "meta";
 
 export interface Versioned<T> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { WHARF_LABELS } from "../../src/agent/container-config.js";
+import { ECS_LABELS, WHARF_LABELS } from "../../src/agent/container-config.js";
+import { releaseTaskResources } from "../../src/agent/task-engine/task-resources.js";
 import { DockerClient } from "../../src/agent/docker/client.js";
 import type { TaskAssignment } from "../../src/agent/protocol.js";
 import type {
@@ -84,9 +85,14 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
-/** Removes every container (running or not) labelled with the given container instance ARN. */
+/**
+ * Removes every container (running or not) labelled with the given container instance ARN,
+ * then their tasks' own volumes and cgroups (which a task loop that never finished left).
+ */
 export async function removeInstanceContainers(instanceArn: string): Promise<void> {
   const docker = new DockerClient();
   const list = await docker.listContainers({ [WHARF_LABELS.instanceArn]: instanceArn });
   await Promise.all(list.map((c) => docker.removeContainer(c.Id)));
+  const tasks = new Set(list.map((c) => c.Labels[ECS_LABELS.taskArn]).filter((t): t is string => !!t));
+  await Promise.all([...tasks].map((t) => releaseTaskResources(docker, t)));
 }

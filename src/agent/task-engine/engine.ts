@@ -5,6 +5,17 @@ import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
 import type { TaskAssignment } from "../protocol.js";
 import { ManagedTask, type TaskContext } from "./managed-task.js";
 import type { Reporter } from "./reporter.js";
+import type { MetadataEndpoint } from "../metadata/server.js";
+import { taskSetupFactory } from "../network/task-setup.js";
+import { HealthMonitor } from "../health/monitor.js";
+import { releaseTaskResources } from "./task-resources.js";
+import type { LogShipper } from "../logs/shipper.js";
+import { type TaskLogsOptions, withTaskLogs } from "../logs/task-hooks.js";
+import type { TaskSetupFactory } from "../network/task-setup.js";
+
+/** The task setup with log shipping around it, when the agent ships logs. */
+const withLogs = (setup: TaskSetupFactory, logs: TaskLogsOptions | undefined): TaskSetupFactory =>
+  logs ? withTaskLogs(setup, logs) : setup;
 
 export interface TaskEngineOptions {
   docker: DockerClient;
@@ -13,6 +24,14 @@ export interface TaskEngineOptions {
   /** Address bridge-mode host ports bind to (several agents on one machine use 127.0.0.x). */
   hostIp?: string;
   log?: (line: Record<string, unknown>) => void;
+  /** Root of the EFS stand-in directories (e.g. <agent data dir>/efs); EFS volumes fail without it. */
+  efsRoot?: string;
+  /** Image of awsvpc pause containers (default: the first cached of src/agent/network/awsvpc.ts's candidates). */
+  pauseImage?: string;
+  /** The task metadata endpoint: when set, every container gets its URIs. */
+  metadata?: MetadataEndpoint;
+  /** Ships awslogs/awsfirelens containers' output (src/agent/logs); without it those lines stay in json-file. */
+  logs?: { shipper: LogShipper; defaultRegion: string };
 }
 
 /** How many finished task ARNs to remember so a late listing never starts a task twice. */
@@ -42,6 +61,19 @@ export class TaskEngine {
       hostIp: opts.hostIp,
       signal: this.abort.signal,
       pull: (image) => this.pull(image),
+      health: new HealthMonitor(opts.docker, { [WHARF_LABELS.instanceArn]: opts.containerInstanceArn }, this.abort.signal, log),
+      efsRoot: opts.efsRoot,
+      setup: withLogs(
+        taskSetupFactory({
+          docker: opts.docker,
+          containerInstanceArn: opts.containerInstanceArn,
+          pull: (image) => this.pull(image),
+          log,
+          pauseImage: opts.pauseImage,
+          metadata: opts.metadata,
+        }),
+        opts.logs && { ...opts.logs, signal: this.abort.signal, log },
+      ),
       log,
     };
   }
@@ -88,12 +120,14 @@ export class TaskEngine {
     for (const [arn, byName] of this.adoptable) {
       this.adoptable.delete(arn);
       this.ctx.log({ msg: "removing containers of a task the control plane no longer lists", task: arn });
-      for (const id of byName.values()) {
-        void this.opts.docker.stopContainer(id, 10).then(
+      const removals = [...byName.values()].map((id) =>
+        this.opts.docker.stopContainer(id, 10).then(
           () => this.opts.docker.removeContainer(id),
           () => this.opts.docker.removeContainer(id),
-        ).catch(() => undefined);
-      }
+        ).catch(() => undefined),
+      );
+      // Then the task's own volumes and cgroup.
+      void Promise.all(removals).then(() => releaseTaskResources(this.opts.docker, arn, this.ctx.log)).catch(() => undefined);
     }
   }
 

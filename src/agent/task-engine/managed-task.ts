@@ -1,5 +1,5 @@
 import type { NetworkBinding } from "@aws-sdk/client-ecs";
-import { type ContainerPlan, planTask, type TaskPlan } from "../container-config.js";
+import { type ContainerPlan, planTask, type TaskPlan, WHARF_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
 import {
   CannotCreateContainerError,
@@ -9,9 +9,13 @@ import {
 } from "../docker/errors.js";
 import type { ContainerInspect } from "../docker/types.js";
 import type { TaskAssignment } from "../protocol.js";
+import { type HealthMonitor, healthOfInspect, monitorsHealth } from "../health/monitor.js";
 import { networkBindings } from "./bindings.js";
+import { DEPENDENCY_FAILED_EXIT_CODE, type DependencyState, evaluateDependencies, shutdownWaves } from "./dependencies.js";
+import { TaskResources } from "./task-resources.js";
 import { type ContainerReport, type Reporter, ReportQueue, type TaskStateReport } from "./reporter.js";
 import { startOrder } from "./start-order.js";
+import type { TaskSetup, TaskSetupFactory } from "../network/task-setup.js";
 
 /** Task statuses the agent moves through; a task only ever moves forward in this order. */
 export const TASK_STATUSES = ["NONE", "PENDING", "RUNNING", "STOPPED"] as const;
@@ -31,6 +35,12 @@ export interface TaskContext {
   /** Pulls with ECS's default behaviour (cached image on failure); throws CannotPullContainerError. */
   pull(image: string): Promise<void>;
   log(line: Record<string, unknown>): void;
+  /** The agent's Docker health watcher (health checks, HEALTHY dependencies). */
+  health?: HealthMonitor;
+  /** Root of the EFS stand-in directories (src/agent/volumes/plan.ts). */
+  efsRoot?: string;
+  /** awsvpc network + metadata endpoint variables around each task (src/agent/network/task-setup.ts). */
+  setup?: TaskSetupFactory;
 }
 
 type ContainerStatus = "NONE" | "CREATED" | "RUNNING" | "STOPPED";
@@ -43,9 +53,19 @@ interface ManagedContainer {
   exitCode?: number;
   reason?: string;
   bindings: NetworkBinding[];
+  /** Docker's health, mapped (containers with a health check only). */
+  health?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  /** Epoch milliseconds of the start (dependsOn START, startTimeout, the reported startedAt). */
+  startedAtMs?: number;
 }
 
-type TaskEvent = { kind: "stop"; reason?: string } | { kind: "exit"; name: string };
+type TaskEvent =
+  | { kind: "stop"; reason?: string }
+  | { kind: "exit"; name: string }
+  /** Re-read the named container's health (all of them when name is undefined). */
+  | { kind: "health"; name?: string }
+  /** A startTimeout deadline passed: re-evaluate dependencies. */
+  | { kind: "tick" };
 
 class Closed extends Error {}
 
@@ -69,12 +89,16 @@ export class ManagedTask {
   private readonly queue: ReportQueue;
   private plan!: TaskPlan;
   private containers: ManagedContainer[] = [];
-  private pullStartedAt?: number;
-  private pullStoppedAt?: number;
+  /** Epoch seconds (also read by the task metadata endpoint). */
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  private taskSetup?: TaskSetup;
+  private resources!: TaskResources;
+  private unwatchHealth?: () => void;
 
   constructor(
     private readonly ctx: TaskContext,
-    private readonly assignment: TaskAssignment,
+    readonly assignment: TaskAssignment,
     /** Container name → Docker id of containers found carrying this task's labels. */
     private readonly adopted: Map<string, string> = new Map(),
   ) {
@@ -117,12 +141,16 @@ export class ManagedTask {
       await this.stopAll();
       await this.queue.drain();
       this.check();
+      await this.taskSetup?.beforeRemove?.();
       await Promise.all(this.containers.map((c) => c.dockerId && this.ctx.docker.removeContainer(c.dockerId)));
+      await this.taskSetup?.afterRemove();
+      await this.resources.release();
     } catch (err) {
       if (err instanceof Closed || this.ctx.signal.aborted) return;
       this.ctx.log({ msg: "task loop failed", task: this.taskArn, error: (err as Error).message });
     } finally {
       this.watchers.abort();
+      this.unwatchHealth?.();
     }
   }
 
@@ -144,6 +172,19 @@ export class ManagedTask {
       containerArns: Object.fromEntries(this.assignment.containers.map((c) => [c.name, c.containerArn])),
       dockerNames: Object.fromEntries([...inspected].map(([n, i]) => [n, i.Name.replace(/^\//, "")])),
     });
+    this.taskSetup = this.ctx.setup?.({ assignment: this.assignment, plan: this.plan, adopted: this.adopted });
+    this.resources = new TaskResources(
+      {
+        docker: this.ctx.docker,
+        efsRoot: this.ctx.efsRoot,
+        instanceLabels: { [WHARF_LABELS.instanceArn]: this.ctx.containerInstanceArn },
+        log: this.ctx.log,
+      },
+      this.assignment,
+    );
+    if (this.plan.containers.some((p) => monitorsHealth(p.body))) {
+      this.unwatchHealth = this.ctx.health?.watch(this.taskArn, (name) => this.post({ kind: "health", name }));
+    }
     this.containers = this.plan.containers.map((plan) => {
       const c: ManagedContainer = {
         plan,
@@ -163,10 +204,12 @@ export class ManagedTask {
   /** Folds a Docker inspect into a container's state. */
   private absorb(c: ManagedContainer, info: ContainerInspect): void {
     c.dockerId = info.Id;
+    if (info.State.StartedAt && info.State.StartedAt !== NEVER_STARTED) c.startedAtMs ??= Date.parse(info.State.StartedAt);
     const s = info.State.Status;
     if (s === "running" || s === "paused" || s === "restarting") {
       c.status = "RUNNING";
       c.bindings = networkBindings(this.plan.networkMode, c.plan, info, this.ctx.hostIp);
+      if (monitorsHealth(c.plan.body)) c.health = healthOfInspect(info);
     } else if (s === "created") {
       c.status = "CREATED";
     } else {
@@ -188,16 +231,19 @@ export class ManagedTask {
     while (this.inbox.length) {
       const ev = this.inbox.shift()!;
       if (ev.kind === "stop") this.requestStop(ev.reason);
-      else pending.push(this.onExit(ev.name));
+      else if (ev.kind === "exit") pending.push(this.onExit(ev.name));
+      else if (ev.kind === "health") pending.push(this.onHealth(ev.name));
     }
     if (pending.length) return Promise.all(pending).then(() => undefined);
   }
 
-  /** Waits for at least one event and applies everything in the inbox. */
-  private async nextEvents(): Promise<void> {
+  /** Waits for at least one event (or the time `untilMs`, epoch ms) and applies everything in the inbox. */
+  private async nextEvents(untilMs?: number): Promise<void> {
     this.check();
     if (this.inbox.length === 0) {
+      const timer = untilMs === undefined ? undefined : setTimeout(() => this.post({ kind: "tick" }), Math.max(0, untilMs - Date.now()));
       await new Promise<void>((resolve) => (this.wake = resolve));
+      clearTimeout(timer);
       this.wake = undefined;
       this.check();
     }
@@ -223,6 +269,19 @@ export class ManagedTask {
     else this.reportContainer(c);
   }
 
+  /** Re-reads health from Docker and reports changes (the control plane derives the task's health). */
+  private async onHealth(name: string | undefined): Promise<void> {
+    for (const c of this.containers) {
+      if ((name !== undefined && c.plan.name !== name) || c.status !== "RUNNING" || !c.dockerId || !monitorsHealth(c.plan.body)) continue;
+      const info = await this.ctx.docker.inspectContainer(c.dockerId).catch(() => undefined);
+      if (!info?.State.Running) continue;
+      const health = healthOfInspect(info);
+      if (health === c.health) continue;
+      c.health = health;
+      this.reportContainer(c);
+    }
+  }
+
   private watch(c: ManagedContainer): void {
     const id = c.dockerId!;
     const signal = this.watchers.signal;
@@ -246,13 +305,17 @@ export class ManagedTask {
   private async startAll(): Promise<void> {
     const fresh = this.containers.filter((c) => !c.dockerId);
     try {
-      if (this.plan.networkMode === "awsvpc") throw new CannotStartContainerError(AWSVPC_UNSUPPORTED);
+      if (this.plan.networkMode === "awsvpc" && !this.taskSetup) throw new CannotStartContainerError(AWSVPC_UNSUPPORTED);
+      await this.taskSetup?.beforeCreate();
+      this.check();
       if (fresh.length) {
         this.status = "PENDING";
         this.pullStartedAt = nowSec();
         this.reportTask("PENDING");
         await this.pullAll(fresh);
         this.pullStoppedAt = nowSec();
+        await this.resources.prepare(this.plan);
+        this.check();
         for (const c of fresh) {
           try {
             c.dockerId = await this.ctx.docker.createContainer(c.plan.dockerName, c.plan.body);
@@ -263,20 +326,8 @@ export class ManagedTask {
           this.check();
         }
       }
-      for (const plan of startOrder(this.plan.containers)) {
-        const c = this.containers.find((x) => x.plan === plan)!;
-        if (c.status !== "CREATED") continue;
-        await this.awaitDependencies(c);
-        if (this.desired !== "RUNNING") return;
-        try {
-          await this.ctx.docker.startContainer(c.dockerId!);
-        } catch (err) {
-          throw this.failed(c, new CannotStartContainerError(daemonMessage(err)));
-        }
-        this.check();
-        c.status = "RUNNING";
-        this.watch(c);
-      }
+      await this.startInOrder();
+      if (this.desired !== "RUNNING") return;
       await Promise.all(
         this.containers
           .filter((c) => c.status === "RUNNING")
@@ -313,45 +364,97 @@ export class ManagedTask {
     return err;
   }
 
-  /** dependsOn COMPLETE / SUCCESS: wait for the target to exit (SUCCESS: with code 0). */
-  private async awaitDependencies(c: ManagedContainer): Promise<void> {
-    for (const dep of c.plan.dependsOn) {
-      if (dep.condition !== "COMPLETE" && dep.condition !== "SUCCESS") continue;
-      const target = this.containers.find((x) => x.plan.name === dep.containerName);
-      if (!target) continue;
-      while (target.status !== "STOPPED" && this.desired === "RUNNING") await this.nextEvents();
-      if (dep.condition === "SUCCESS" && target.exitCode !== 0 && this.desired === "RUNNING") {
-        throw this.failed(
-          c,
-          new CannotStartContainerError(
-            `dependency ${dep.containerName} exited with code ${target.exitCode ?? "unknown"}, condition SUCCESS not met`,
-          ),
-        );
+  /**
+   * Starts every created container once its dependsOn conditions (and links) hold, in
+   * dependency order, independent ones without waiting on others; waits for container events
+   * (exits, health) or a startTimeout deadline in between (see dependencies.ts). A condition
+   * that can never hold stops that container (exit 143, CannotStartContainerError: dependency
+   * graph: …), which stops the task when the container is essential.
+   */
+  private async startInOrder(): Promise<void> {
+    const order = startOrder(this.plan.containers).map((p) => this.containers.find((x) => x.plan === p)!);
+    for (;;) {
+      let waiting = false;
+      let progressed = false;
+      let untilMs: number | undefined;
+      for (const c of order) {
+        if (this.desired !== "RUNNING") return;
+        if (c.status !== "CREATED") continue;
+        const deps = [...c.plan.dependsOn, ...c.plan.linksTo.map((n) => ({ containerName: n, condition: "START" }))];
+        const v = evaluateDependencies(c.plan.name, deps, this.dependencyStates(), Date.now());
+        if (v.kind === "wait") {
+          waiting = true;
+          if (v.untilMs !== undefined) untilMs = Math.min(untilMs ?? Infinity, v.untilMs);
+          continue;
+        }
+        progressed = true;
+        if (v.kind === "fail") {
+          c.status = "STOPPED";
+          c.exitCode = DEPENDENCY_FAILED_EXIT_CODE;
+          c.reason = `CannotStartContainerError: ${v.reason}`;
+          if (c.plan.essential) this.requestStop(ESSENTIAL_EXITED);
+          continue;
+        }
+        try {
+          await this.ctx.docker.startContainer(c.dockerId!);
+        } catch (err) {
+          throw this.failed(c, new CannotStartContainerError(daemonMessage(err)));
+        }
+        this.check();
+        c.status = "RUNNING";
+        c.startedAtMs ??= Date.now();
+        if (monitorsHealth(c.plan.body)) c.health ??= "UNKNOWN";
+        this.watch(c);
       }
+      if (!waiting || this.desired !== "RUNNING") return;
+      if (progressed) await this.drainInbox();
+      else await this.nextEvents(untilMs);
     }
   }
 
-  /** `docker stop -t <stopTimeout>` for every started container, then STOPPED with exit codes. */
-  private async stopAll(): Promise<void> {
-    await Promise.all(
-      this.containers.map(async (c) => {
-        if (!c.dockerId || c.status === "STOPPED" || c.status === "NONE") return;
-        try {
-          if (c.status === "RUNNING") await this.ctx.docker.stopContainer(c.dockerId, c.plan.stopTimeoutSec);
-        } catch (err) {
-          c.reason ??= `CannotStopContainerError: ${new CannotStopContainerError(daemonMessage(err)).message}`;
-          await this.ctx.docker.killContainer(c.dockerId).catch(() => undefined);
-        }
-        const info = await this.ctx.docker.inspectContainer(c.dockerId).catch(() => undefined);
-        if (info) this.absorb(c, info);
-        c.status = "STOPPED";
-      }),
+  private dependencyStates(): Map<string, DependencyState> {
+    return new Map(
+      this.containers.map((c) => [
+        c.plan.name,
+        {
+          status: c.status,
+          exitCode: c.exitCode,
+          health: c.health,
+          startedAtMs: c.startedAtMs,
+          startTimeoutSec: this.resources.startTimeoutSec(c.plan.name),
+        },
+      ]),
     );
+  }
+
+  /**
+   * `docker stop -t <stopTimeout>` for every started container, dependents before their
+   * dependencies (reverse startup order, one wave after another), then STOPPED with exit codes.
+   */
+  private async stopAll(): Promise<void> {
+    for (const wave of shutdownWaves(this.containers.map((c) => ({ name: c.plan.name, dependsOn: c.plan.dependsOn, c })))) {
+      await Promise.all(wave.map(({ c }) => this.stopOne(c)));
+    }
     this.check();
     this.watchers.abort();
+    await this.taskSetup?.beforeStopped?.();
+    this.check();
     for (const c of this.containers) c.status = "STOPPED";
     this.status = "STOPPED";
     this.reportTask("STOPPED", nowSec());
+  }
+
+  private async stopOne(c: ManagedContainer): Promise<void> {
+    if (!c.dockerId || c.status === "STOPPED" || c.status === "NONE") return;
+    try {
+      if (c.status === "RUNNING") await this.ctx.docker.stopContainer(c.dockerId, c.plan.stopTimeoutSec);
+    } catch (err) {
+      c.reason ??= `CannotStopContainerError: ${new CannotStopContainerError(daemonMessage(err)).message}`;
+      await this.ctx.docker.killContainer(c.dockerId).catch(() => undefined);
+    }
+    const info = await this.ctx.docker.inspectContainer(c.dockerId).catch(() => undefined);
+    if (info) this.absorb(c, info);
+    c.status = "STOPPED";
   }
 
   private containerReport(c: ManagedContainer): ContainerReport {
@@ -360,6 +463,8 @@ export class ManagedTask {
     if (c.exitCode !== undefined) r.exitCode = c.exitCode;
     if (c.reason) r.reason = c.reason.slice(0, 255);
     if (c.status === "RUNNING") r.networkBindings = c.bindings;
+    if (c.health) r.healthStatus = c.health;
+    if (c.startedAtMs !== undefined) r.startedAt = c.startedAtMs / 1000;
     return r;
   }
 

@@ -13,6 +13,10 @@ export interface ContainerReport {
   reason?: string;
   networkBindings?: NetworkBinding[];
   imageDigest?: string;
+  /** Wharf extension (see protocol.ts): the container's health, for containers with a health check. */
+  healthStatus?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  /** Wharf extension: when the container started, epoch seconds. */
+  startedAt?: number;
 }
 
 export interface TaskStateReport {

@@ -6,6 +6,8 @@ import * as clusters from "./clusters.js";
 import * as containerInstances from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
 import { ecsModel } from "./model.generated.js";
+import * as serviceDeployments from "./service-deployments.js";
+import * as services from "./services.js";
 import * as tags from "./tags.js";
 import * as taskDefinitions from "./task-definitions.js";
 import * as taskState from "./task-state.js";
@@ -54,6 +56,14 @@ export const ecsOperations: Record<string, EcsOperation> = {
   ListTasks: tasks.listTasks,
   SubmitTaskStateChange: taskState.submitTaskStateChange,
   SubmitContainerStateChange: taskState.submitContainerStateChange,
+  CreateService: services.createService,
+  UpdateService: services.updateService,
+  DeleteService: services.deleteService,
+  DescribeServices: services.describeServices,
+  ListServices: services.listServices,
+  ListServicesByNamespace: services.listServicesByNamespace,
+  ListServiceDeployments: serviceDeployments.listServiceDeployments,
+  DescribeServiceDeployments: serviceDeployments.describeServiceDeployments,
 };
 
 /** The ECS JSON 1.1 service: every operation of the model, the unbuilt ones answering so. */

@@ -1,5 +1,6 @@
 import { lastSegment, parseArn, taskArn as makeTaskArn } from "../../core/arn.js";
 import type { Principal } from "../../core/arn.js";
+import type { TaskEni } from "../../agent/protocol.js";
 import type { TaskNeeds } from "../../core/task-needs.js";
 import type { Store } from "../../store/store.js";
 import { readTags } from "./tag-store.js";
@@ -54,6 +55,8 @@ export interface TaskInternals {
   clientToken?: string;
   /** Store sort key (see taskSortKey). */
   sort: string;
+  /** awsvpc: the task's network interface (src/api/ecs/task-network.ts); the agent gets it as `eni`. */
+  eni?: TaskEni;
 }
 
 export interface ContainerDoc {
@@ -72,6 +75,8 @@ export interface ContainerDoc {
   cpu: string;
   memory?: string;
   memoryReservation?: string;
+  /** Wharf extension: when the agent started the container (epoch seconds); shows the start order. */
+  startedAt?: number;
 }
 
 /**

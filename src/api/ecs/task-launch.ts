@@ -156,9 +156,6 @@ export function checkCompatibility(td: TaskDefinitionDoc, launchType: string): v
   if (!compat.includes(launchType)) {
     throw clientException(`Task definition does not support launch_type ${launchType}.`);
   }
-  if ((td.networkMode ?? "bridge") === "awsvpc") {
-    throw invalidParameter("Tasks in awsvpc network mode are not supported yet by Wharf (bridge, host and none are).");
-  }
 }
 
 /** A stable fingerprint of a RunTask request, clientToken aside, for idempotency. */

@@ -1,12 +1,14 @@
 import type { SubmitContainerStateChangeRequest, SubmitTaskStateChangeRequest } from "@aws-sdk/client-ecs";
 import { invalidParameter } from "../../core/errors.js";
 import { containerStatusRank, stopCodeForReason, taskStatusRank } from "../../core/task-status.js";
+import { type HealthInput, taskHealthStatus } from "../../core/task-health.js";
 import { epochSeconds } from "../../core/time.js";
 import type { RequestContext } from "../../edge/service.js";
 import { requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
 import { type ContainerDoc, resolveTaskArn, type TaskDoc } from "./task-doc.js";
 import { putTaskOp } from "./task-write.js";
+import { releaseTaskEni, withEniStatus } from "./task-network.js";
 
 /**
  * The agent's reports: SubmitTaskStateChange and SubmitContainerStateChange. Statuses only
@@ -22,6 +24,9 @@ export interface ContainerReport {
   exitCode?: number;
   reason?: string;
   networkBindings?: Record<string, unknown>[];
+  /** Wharf extensions (scripts/gen-ecs-model.py): the container's health and start time (epoch seconds). */
+  healthStatus?: string;
+  startedAt?: number;
 }
 
 export interface TaskReport {
@@ -53,6 +58,8 @@ export function applyContainerReport(c: ContainerDoc, r: ContainerReport): Conta
   set("exitCode", r.exitCode);
   set("reason", r.reason);
   set("networkBindings", r.networkBindings);
+  set("healthStatus", r.healthStatus);
+  if (c.startedAt === undefined) set("startedAt", r.startedAt);
   return changed ? next : c;
 }
 
@@ -69,7 +76,7 @@ export function applyTaskReport(t: TaskDoc, r: TaskReport, now: number): TaskDoc
     const rep = r.containers?.find((x) => x.containerName === c.name);
     return rep ? applyContainerReport(c, rep) : c;
   });
-  if (containers.some((c, i) => c !== t.containers[i])) edit({ containers });
+  if (containers.some((c, i) => c !== t.containers[i])) edit({ containers, healthStatus: taskHealth(t, containers) });
   if (r.pullStartedAt !== undefined && t.pullStartedAt === undefined) edit({ pullStartedAt: r.pullStartedAt });
   if (r.pullStoppedAt !== undefined && t.pullStoppedAt === undefined) edit({ pullStoppedAt: r.pullStoppedAt });
   const from = taskStatusRank(t.lastStatus);
@@ -81,7 +88,9 @@ export function applyTaskReport(t: TaskDoc, r: TaskReport, now: number): TaskDoc
       edit({ startedAt: t.startedAt ?? now, connectivity: "CONNECTED", connectivityAt: t.connectivityAt ?? now });
     }
     if (to > running) {
-      const patch: Partial<TaskDoc> = { stoppingAt: next.stoppingAt ?? now };
+      // When the agent stopped the task itself, stopping began no later than the execution stopped.
+      const began = r.executionStoppedAt !== undefined ? Math.min(now, r.executionStoppedAt) : now;
+      const patch: Partial<TaskDoc> = { stoppingAt: next.stoppingAt ?? began };
       if (t.desiredStatus !== "STOPPED") {
         patch.desiredStatus = "STOPPED";
         if (r.reason && !t.stoppedReason) patch.stoppedReason = r.reason;
@@ -105,6 +114,13 @@ export function applyTaskReport(t: TaskDoc, r: TaskReport, now: number): TaskDoc
   return next === t ? t : { ...next, version: t.version + 1 };
 }
 
+/** The task's healthStatus from its containers' (src/core/task-health.ts). */
+const taskHealth = (t: TaskDoc, containers: ContainerDoc[]): string =>
+  taskHealthStatus(
+    ((t.wharf.taskDefinition as { containerDefinitions?: HealthInput[] }).containerDefinitions ?? []),
+    new Map(containers.map((c) => [c.name, c.healthStatus])),
+  );
+
 const ACK = { acknowledgment: "ACK" };
 
 async function report(deps: EcsDeps, clusterRef: string | undefined, taskRef: string | undefined, r: TaskReport, ctx: RequestContext) {
@@ -119,7 +135,7 @@ async function report(deps: EcsDeps, clusterRef: string | undefined, taskRef: st
   const outcome = await deps.lock(arn, async () => {
     const current = (await deps.store.get<TaskDoc>("task", arn))?.value;
     if (!current) return undefined;
-    const next = applyTaskReport(current, r, epochSeconds(deps.clock.now()));
+    const next = withEniStatus(applyTaskReport(current, r, epochSeconds(deps.clock.now())));
     if (next !== current) await deps.store.write([putTaskOp(next)]);
     return { current, next };
   });
@@ -127,6 +143,7 @@ async function report(deps: EcsDeps, clusterRef: string | undefined, taskRef: st
   if (outcome && outcome.next.lastStatus === "STOPPED" && outcome.current.lastStatus !== "STOPPED" && outcome.next.containerInstanceArn) {
     deps.agents?.bump(outcome.next.containerInstanceArn);
   }
+  if (outcome && outcome.next.lastStatus === "STOPPED" && outcome.current.lastStatus !== "STOPPED") await releaseTaskEni(deps, outcome.next);
   return ACK;
 }
 
@@ -165,9 +182,19 @@ export async function submitContainerStateChange(deps: EcsDeps, input: SubmitCon
           exitCode: input.exitCode,
           reason: input.reason,
           networkBindings: input.networkBindings as Record<string, unknown>[] | undefined,
+          ...wharfExtensions(input),
         },
       ],
     },
     ctx,
   );
+}
+
+/** The Wharf extension members of SubmitContainerStateChange (not in the SDK's types). */
+function wharfExtensions(input: object): Pick<ContainerReport, "healthStatus" | "startedAt"> {
+  const x = input as { healthStatus?: string; startedAt?: Date | number };
+  return {
+    ...(x.healthStatus !== undefined ? { healthStatus: x.healthStatus } : {}),
+    ...(x.startedAt !== undefined ? { startedAt: seconds(x.startedAt) } : {}),
+  };
 }

@@ -2,6 +2,7 @@ import { epochSeconds } from "../../core/time.js";
 import type { EcsDeps } from "./deps.js";
 import { putTaskOp } from "./task-write.js";
 import type { TaskDoc } from "./task-doc.js";
+import { releaseTaskEni, withEniStatus } from "./task-network.js";
 
 /**
  * Sets a task's desired status to STOPPED (StopTask, forced deregistration) and tells its
@@ -38,10 +39,12 @@ export async function markDesiredStopped(
         stoppedAt: now,
         containers: doc.containers.map((c) => ({ ...c, lastStatus: "STOPPED" })),
       };
+      doc = withEniStatus(doc);
     }
     await deps.store.write([putTaskOp(doc)]);
     return { doc, changed: true };
   });
   if (result.changed && result.doc?.containerInstanceArn) deps.agents?.bump(result.doc.containerInstanceArn);
+  if (result.changed) await releaseTaskEni(deps, result.doc);
   return result.doc;
 }

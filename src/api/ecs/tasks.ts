@@ -28,6 +28,7 @@ import {
 import { markDesiredStopped } from "./task-stop.js";
 import { putTagsOp } from "./tag-store.js";
 import { putTaskOp } from "./task-write.js";
+import { commitTasksWithEnis, trunkingEnabled, validateTaskNetwork, withEniRoom } from "./task-network.js";
 
 /**
  * RunTask, StartTask, StopTask, DescribeTasks and ListTasks. Tasks are records the agents
@@ -81,6 +82,7 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
   const td = await resolveTaskDefinition(deps, input.taskDefinition ?? "", ctx);
   checkCompatibility(td, launchType);
   validateOverrides(td, input.overrides);
+  const vpc = validateTaskNetwork(td, input.networkConfiguration, launchType);
   const tags = await taskTags(deps.store, td, input, cluster.clusterName);
   const fingerprint = requestFingerprint(input);
   const tokenId = input.clientToken ? `${cluster.clusterArn}|${input.clientToken}` : undefined;
@@ -103,8 +105,10 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
     if (!instances.some((i) => i.status === "ACTIVE")) {
       throw invalidParameter("No Container Instances were found in your cluster.");
     }
-    const usage = usageByInstance(await clusterTasks(deps.store, cluster.clusterArn));
-    const snapshots = instances.map((i) => placementSnapshot(deps, i, usage.get(i.containerInstanceArn)));
+    const clusterTaskDocs = await clusterTasks(deps.store, cluster.clusterArn);
+    const usage = usageByInstance(clusterTaskDocs);
+    let snapshots = instances.map((i) => placementSnapshot(deps, i, usage.get(i.containerInstanceArn)));
+    if (vpc) snapshots = withEniRoom(snapshots, instances, clusterTaskDocs, await trunkingEnabled(deps, ctx));
     const { placements, failures } = placeFirstFit(snapshots, needsOf(td, input.overrides), count);
     const byArn = new Map(instances.map((i) => [i.containerInstanceArn, i]));
     const spec: LaunchSpec = {
@@ -120,7 +124,7 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
       principal: ctx.principal,
     };
     const now = deps.clock.now();
-    const docs = placements.map((arn, i) => newTaskDoc(spec, byArn.get(arn)!, now, i));
+    const planned = placements.map((arn, i) => newTaskDoc(spec, byArn.get(arn)!, now, i));
     const extra: WriteOp[] = tokenId
       ? [
           {
@@ -128,11 +132,13 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
             kind: "client-token",
             id: tokenId,
             scope: cluster.clusterArn,
-            value: { fingerprint, taskArns: docs.map((d) => d.taskArn), failures, createdAt: now } satisfies ClientTokenDoc,
+            value: { fingerprint, taskArns: planned.map((d) => d.taskArn), failures, createdAt: now } satisfies ClientTokenDoc,
           },
         ]
       : [];
-    await writeNewTasks(deps, docs, tags.length ? docs.map((d) => putTagsOp(d.taskArn, tags)) : [], extra);
+    const docs = await commitTasksWithEnis(deps, ctx, planned, vpc, (final, subnetOps) =>
+      writeNewTasks(deps, final, tags.length ? final.map((d) => putTagsOp(d.taskArn, tags)) : [], [...extra, ...subnetOps]),
+    );
     return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
   });
 }
@@ -144,11 +150,14 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
   const td = await resolveTaskDefinition(deps, input.taskDefinition ?? "", ctx);
   checkCompatibility(td, "EC2");
   validateOverrides(td, input.overrides);
+  const vpc = validateTaskNetwork(td, input.networkConfiguration, "EC2");
   const tags = await taskTags(deps.store, td, input, cluster.clusterName);
   const needs = needsOf(td, input.overrides);
   return deps.lock(cluster.clusterArn, async () => {
     await requireCluster(deps, input.cluster, ctx);
-    const usage = usageByInstance(await clusterTasks(deps.store, cluster.clusterArn));
+    const clusterTaskDocs = await clusterTasks(deps.store, cluster.clusterArn);
+    const usage = usageByInstance(clusterTaskDocs);
+    const trunking = vpc ? await trunkingEnabled(deps, ctx) : false;
     const snapshots = new Map<string, ReturnType<typeof placementSnapshot>>();
     const spec: LaunchSpec = {
       td,
@@ -171,7 +180,8 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
         failures.push({ arn: arn ?? ref, reason: "MISSING" });
         continue;
       }
-      const snap = snapshots.get(inst.containerInstanceArn) ?? placementSnapshot(deps, inst, usage.get(inst.containerInstanceArn));
+      let snap = snapshots.get(inst.containerInstanceArn) ?? placementSnapshot(deps, inst, usage.get(inst.containerInstanceArn));
+      if (vpc && !snapshots.has(inst.containerInstanceArn)) snap = withEniRoom([snap], [inst], clusterTaskDocs, trunking)[0]!;
       const why = misfit(snap, needs);
       if (why) {
         failures.push({ arn: inst.containerInstanceArn, reason: why });
@@ -180,8 +190,10 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
       snapshots.set(inst.containerInstanceArn, reserve(snap, needs));
       docs.push(newTaskDoc(spec, inst, now, docs.length));
     }
-    await writeNewTasks(deps, docs, tags.length ? docs.map((d) => putTagsOp(d.taskArn, tags)) : [], []);
-    return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
+    const final = await commitTasksWithEnis(deps, ctx, docs, vpc, (out, subnetOps) =>
+      writeNewTasks(deps, out, tags.length ? out.map((d) => putTagsOp(d.taskArn, tags)) : [], subnetOps),
+    );
+    return { tasks: await Promise.all(final.map((d) => renderTask(deps.store, d, false))), failures };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { ContainerDefinition, PortMapping } from "@aws-sdk/client-ecs";
 import { clientException } from "../errors.js";
+import { hasHealthCheck } from "../task-health.js";
 
 /**
  * Rules for one container definition, checked against the rest of the task (network mode,
@@ -163,7 +164,7 @@ function checkDependsOn(c: ContainerDefinition, name: string, task: TaskContext)
     if (!other || target === name) {
       throw bad("dependsOn", name, `containerName '${target}' must name another container in the task definition.`);
     }
-    if (dep.condition === "HEALTHY" && !other.healthCheck) {
+    if (dep.condition === "HEALTHY" && !hasHealthCheck(other)) {
       throw bad("dependsOn", name, `Condition HEALTHY requires container '${target}' to have a healthCheck.`);
     }
     if ((dep.condition === "SUCCESS" || dep.condition === "COMPLETE") && isEssential(other)) {

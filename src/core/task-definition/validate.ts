@@ -10,6 +10,8 @@ import {
   isEssential,
 } from "./containers.js";
 import { TASK_CPU_MAX, TASK_CPU_MIN, isFargateSize, parseTaskCpu, parseTaskMemory } from "./resources.js";
+import { checkVolumes } from "./volumes.js";
+import { checkLogging } from "./logging.js";
 
 /**
  * RegisterTaskDefinition's semantic checks, as ECS makes them after the wire-level model
@@ -70,20 +72,14 @@ export function validateRegisterInput(input: RegisterTaskDefinitionRequest): Val
     throw clientException("Tasks using the EXTERNAL launch type do not support networkMode 'awsvpc'. Use bridge, host or none.");
   }
 
-  const volumeNames = new Set<string>();
-  for (const v of input.volumes ?? []) {
-    if (!v.name || !NAME_RE.test(v.name)) {
-      throw clientException(`Invalid 'volumes' setting: volume name '${v.name ?? ""}' must be 1-255 letters, numbers, underscores and hyphens.`);
-    }
-    if (volumeNames.has(v.name)) throw clientException(`Invalid 'volumes' setting: volume name '${v.name}' is used more than once.`);
-    volumeNames.add(v.name);
-  }
+  const volumeNames = checkVolumes(input.volumes ?? []);
 
   const task = { networkMode, byName, volumeNames };
   for (const c of containers) checkContainer(c, task, memory);
   if (!containers.some(isEssential)) throw clientException("Task definition doesn't have any essential container. At least one container must have 'essential' set to true.");
   checkDependencyCycles(containers);
   checkHostPortClashes(containers, networkMode);
+  checkLogging(containers);
   checkTaskSums(containers, cpu, memory);
   const tags = validateTags(input.tags);
   return { networkMode, cpu, memory, fargateCompatible: !fargateProblem, tags };

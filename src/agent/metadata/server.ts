@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
+import type { DockerClient } from "../docker/client.js";
+import { call } from "../docker/transport.js";
+import type { NetworkMode } from "../container-config.js";
+import { bridgeGateway } from "../network/docker-networks.js";
+import type { TaskEni } from "../protocol.js";
+import { containerResponse, type FullInspect, type MetadataTask, networkModeOf, type ResponseContext, taskResponse } from "./responses.js";
+import { containerToken, loadMetadataState, newMetadataSecret, saveMetadataState } from "./state.js";
+
+/**
+ * The task metadata endpoint (v4, and v3 at `/v3/`) the agent serves to its containers.
+ *
+ * One HTTP listener on 0.0.0.0 at a port kept across restarts (metadata-endpoint.json in the
+ * agent's data dir). Each container's URI points at an address it can reach in its network
+ * mode: the default bridge's gateway (bridge), its subnet's gateway (awsvpc), 127.0.0.1 (host);
+ * `none` gets no URI, as it has no network. A request is answered only when its token names a
+ * container of a task this agent runs AND it comes from that task: from one of its containers'
+ * addresses (bridge), its task address (awsvpc) or the host itself (host mode). Anything else
+ * gets 404, so a container can read its own task's metadata and nobody else's.
+ */
+
+export interface MetadataEndpointOptions {
+  docker: DockerClient;
+  /** The agent's data dir (port and token secret live there). */
+  dataDir: string;
+  context: ResponseContext;
+  containerInstanceArn: string;
+  /** The task the agent runs under this ARN, if any. */
+  task(taskArn: string): MetadataTask | undefined;
+  /** Resource tags as `ListTagsForResource` answers them (for /taskWithTags). */
+  listTags?(resourceArn: string): Promise<Record<string, string>>;
+  /** Listen address (default 0.0.0.0: containers reach it through their gateway). */
+  listenHost?: string;
+  log?(line: Record<string, unknown>): void;
+}
+
+/** The environment variables ECS gives every container. */
+export const METADATA_ENV = { v4: "ECS_CONTAINER_METADATA_URI_V4", v3: "ECS_CONTAINER_METADATA_URI" } as const;
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+};
+
+const plainIp = (addr: string | undefined): string => (addr ?? "").replace(/^::ffff:/, "");
+
+export class MetadataEndpoint {
+  private readonly tokens = new Map<string, { taskArn: string; name: string }>();
+  private constructor(
+    private readonly o: MetadataEndpointOptions,
+    private readonly server: Server,
+    private readonly secret: string,
+    readonly port: number,
+    /** What bridge-mode containers reach the host on. */
+    readonly bridgeGateway: string,
+  ) {}
+
+  /** Starts listening on the saved port (a new one when it is taken or there is none). */
+  static async start(o: MetadataEndpointOptions): Promise<MetadataEndpoint> {
+    const saved = loadMetadataState(o.dataDir);
+    const secret = saved?.secret ?? newMetadataSecret();
+    let endpoint: MetadataEndpoint | undefined;
+    const server = createServer((req, res) => {
+      if (!endpoint) return json(res, 503, "starting");
+      endpoint.handle(req, res).catch((err: Error) => {
+        if (!res.headersSent) json(res, 500, `task metadata handler: ${err.message}`);
+        else res.destroy();
+      });
+    });
+    const host = o.listenHost ?? "0.0.0.0";
+    const listen = (port: number) =>
+      new Promise<number>((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.once("error", onError);
+        server.listen(port, host, () => {
+          server.off("error", onError);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    let port: number;
+    try {
+      port = await listen(saved?.port ?? 0);
+    } catch (err) {
+      o.log?.({ msg: "metadata endpoint port taken; containers from an earlier run lose their endpoint", port: saved?.port, error: (err as Error).message });
+      port = await listen(0);
+    }
+    saveMetadataState(o.dataDir, { port, secret });
+    endpoint = new MetadataEndpoint(o, server, secret, port, await bridgeGateway(o.docker));
+    return endpoint;
+  }
+
+  /** The endpoint's address as seen from a container in `mode` (undefined: unreachable, no URI). */
+  addressFor(mode: NetworkMode, eni: TaskEni | undefined): string | undefined {
+    if (mode === "awsvpc") return eni?.subnetGatewayIpv4Address;
+    if (mode === "bridge") return this.bridgeGateway;
+    if (mode === "host") return "127.0.0.1";
+    return undefined;
+  }
+
+  /**
+   * The metadata variables for one container (and its token registered), or none when the
+   * container cannot reach the endpoint. Stable across restarts: the same task and container
+   * always get the same URIs from the same agent data dir.
+   */
+  envFor(taskArn: string, name: string, mode: NetworkMode, eni: TaskEni | undefined): string[] {
+    const addr = this.addressFor(mode, eni);
+    if (!addr) return [];
+    const token = containerToken(this.secret, taskArn, name);
+    this.tokens.set(token, { taskArn, name });
+    const base = `http://${addr}:${this.port}`;
+    return [`${METADATA_ENV.v4}=${base}/v4/${token}`, `${METADATA_ENV.v3}=${base}/v3/${token}`];
+  }
+
+  /** Drops a finished task's tokens. */
+  forget(taskArn: string): void {
+    for (const [token, v] of this.tokens) if (v.taskArn === taskArn) this.tokens.delete(token);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async inspectAll(task: MetadataTask): Promise<Map<string, FullInspect>> {
+    const out = new Map<string, FullInspect>();
+    await Promise.all(
+      task.snapshot().containers.map(async (c) => {
+        if (!c.dockerId) return;
+        const info = (await this.o.docker.inspectContainer(c.dockerId).catch(() => undefined)) as FullInspect | undefined;
+        if (info) out.set(c.name, info);
+      }),
+    );
+    return out;
+  }
+
+  /** Whether `source` is this task: one of its addresses, or (host mode) the host itself. */
+  private fromTask(task: MetadataTask, infos: ReadonlyMap<string, FullInspect>, source: string): boolean {
+    const mode = networkModeOf(task.assignment);
+    if (mode === "awsvpc") return source === task.assignment.eni?.privateIpv4Address;
+    if (mode === "host") {
+      return Object.values(networkInterfaces()).some((list) => (list ?? []).some((a) => plainIp(a.address) === source));
+    }
+    if (mode === "bridge") {
+      for (const info of infos.values()) {
+        const nets = Object.values(info.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress);
+        if ([info.NetworkSettings?.IPAddress, ...nets].includes(source)) return true;
+      }
+    }
+    return false;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parts = (req.url ?? "/").split("?")[0]!.split("/").filter(Boolean);
+    const [version, token, ...rest] = parts;
+    if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, "Only GET is supported.");
+    if ((version !== "v4" && version !== "v3") || !token) return json(res, 404, "Not found.");
+    const known = this.tokens.get(token);
+    const task = known ? this.o.task(known.taskArn) : undefined;
+    const refused = `${version.toUpperCase()} task metadata handler: unable to get task arn from request: unknown id ${token}`;
+    if (!known || !task) return json(res, 404, refused);
+    const infos = await this.inspectAll(task);
+    if (!this.fromTask(task, infos, plainIp(req.socket.remoteAddress))) return json(res, 404, refused);
+    const path = rest.join("/");
+    const ctx = this.o.context;
+    switch (path) {
+      case "":
+        return json(res, 200, containerResponse(task, known.name, infos.get(known.name), ctx));
+      case "task":
+        return json(res, 200, taskResponse(task, infos, ctx));
+      case "taskWithTags":
+        return json(res, 200, taskResponse(task, infos, ctx, await this.tags(task.assignment.taskArn)));
+      case "stats": {
+        const info = infos.get(known.name);
+        return json(res, 200, info ? await this.stats(info.Id) : null);
+      }
+      case "task/stats": {
+        const entries = await Promise.all([...infos.values()].map(async (i) => [i.Id, await this.stats(i.Id)] as const));
+        return json(res, 200, Object.fromEntries(entries));
+      }
+      default:
+        return json(res, 404, `${version.toUpperCase()} task metadata handler: no such path /${path}`);
+    }
+  }
+
+  /** Docker's stats JSON for one container, one sample (`stream=false`), passed through. */
+  private stats(id: string): Promise<unknown> {
+    return call(this.o.docker.endpoint, { method: "GET", path: `/containers/${encodeURIComponent(id)}/stats?stream=false`, timeoutMs: 15_000 }).catch(
+      () => null,
+    );
+  }
+
+  private async tags(taskArn: string) {
+    const out: { TaskTags?: Record<string, string>; ContainerInstanceTags?: Record<string, string>; Errors?: unknown[] } = {};
+    const errors: unknown[] = [];
+    const read = async (field: "TaskTags" | "ContainerInstanceTags", arn: string) => {
+      if (!this.o.listTags) return;
+      try {
+        out[field] = await this.o.listTags(arn);
+      } catch (err) {
+        errors.push({ ErrorField: field, ErrorMessage: (err as Error).message, ResourceARN: arn });
+      }
+    };
+    await Promise.all([read("ContainerInstanceTags", this.o.containerInstanceArn), read("TaskTags", taskArn)]);
+    if (errors.length) out.Errors = errors;
+    return out;
+  }
+}
