@@ -15,7 +15,8 @@ if [ -z "$bb" ] || ! file -L "$bb" 2>/dev/null | grep -q static; then
   if [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then bb=/bin/busybox
   else
     log "installing busybox-static ..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq busybox-static >/dev/null; }
     bb=/bin/busybox
   fi
 fi
