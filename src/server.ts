@@ -1,7 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { agentChannelRoute } from "./api/agent-channel.js";
+import { explainRoute } from "./api/explain-route.js";
+import { deploymentTimelineRoute } from "./api/deployment-timeline-route.js";
 import { AgentHub } from "./api/agent-hub.js";
+import { PlacementIndexes } from "./api/ecs/placement-indexes.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
 import { LogStore } from "./api/logs/log-store.js";
@@ -36,6 +39,11 @@ export interface ServerOptions {
   serviceController?: boolean;
   /** Service scheduler tuning (e.g. how long a task without health checks must run to count as healthy). */
   serviceParams?: Partial<ReconcileParams>;
+  /**
+   * Keep each cluster's placement index in memory, current from committed writes (default true).
+   * false reads the cluster afresh for every placement (benchmarks compare the two).
+   */
+  placementIndex?: boolean;
   /** How often the CloudWatch Logs retention sweeper runs (default 60 s). */
   logsSweepIntervalMs?: number;
 }
@@ -59,9 +67,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sqlite = new SqliteStore(join(opts.dataDir, "wharf.db"));
   // Committed writes wake the controllers that care (see src/controllers/service-triggers.ts).
   let onWrite: WriteListener = () => undefined;
-  const store = withWriteListener(sqlite, (ops) => onWrite(ops));
+  // Placement keeps each cluster's index current from the same notifications (src/api/ecs/placement-indexes.ts).
+  let placement: PlacementIndexes | undefined;
+  const store = withWriteListener(sqlite, (ops) => {
+    placement?.observe(ops);
+    onWrite(ops);
+  });
   const agents = new AgentHub(clock, opts.agentGraceMs);
-  const deps: EcsDeps = { store, clock, lock: keyedLock(), agents };
+  if (opts.placementIndex !== false) placement = new PlacementIndexes(store, (arn) => agents.connected(arn));
+  agents.onPresenceChange((arn, connected) => placement?.presenceChanged(arn, connected));
+  const deps: EcsDeps = { store, clock, lock: keyedLock(), agents, ...(placement ? { placement } : {}) };
   const services = new ServiceController(deps, serviceTaskPort(deps), {
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
     log: (line) => opts.log?.({ level: "warn", msg: line }),
@@ -87,7 +102,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clock,
     version: VERSION,
     log: opts.log,
-    internal: [agentChannelRoute({ deps, hub: agents, secrets, accountId, clock })],
+    internal: [
+      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock }),
+      explainRoute({ deps, secrets, accountId, clock }),
+      deploymentTimelineRoute({ deps, secrets, accountId, clock, healthyAfterMs: opts.serviceParams?.healthyAfterMs ?? 40_000 }),
+    ],
   });
   const host = opts.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {

@@ -2,14 +2,23 @@ import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from "
 import { type ContainerDefinition, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { RunningAgent } from "../src/agent/agent.js";
 import { ECS_LABELS } from "../src/agent/container-config.js";
 import { hex, removeInstanceContainers } from "./helpers/agent-fixtures.js";
 import { AgentWorld } from "./helpers/agent-tasks.js";
-import { seedFixture } from "./helpers/harness.js";
+import { seedFixture, startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { EcsAgentApi } from "../src/agent/api-client.js";
+import { DockerClient } from "../src/agent/docker/client.js";
+import { CursorStore } from "../src/agent/logs/cursor.js";
+import { ContainerFollower } from "../src/agent/logs/follower.js";
+import { ensureLogGroup, ensureLogStream, logsCallOf } from "../src/agent/logs/logs-api.js";
+import { createSink, type Sink } from "../src/agent/logs/sinks.js";
+import type { LogRoute } from "../src/core/log-route.js";
 
 const run = promisify(execFile);
 const IMAGE = "wharf-test/busybox:latest";
@@ -19,7 +28,7 @@ const IMAGE = "wharf-test/busybox:latest";
  * are read back through the CloudWatch Logs API with the SDK (and `aws logs tail`, CLI v2).
  * Tasks run in bridge mode (awsvpc networking is another helper's work in progress).
  */
-describe("awslogs: the agent ships container output to the Logs API", () => {
+describe("awslogs: the agent ships container output to the Logs API", { timeout: 120_000 }, () => {
   const world = new AgentWorld();
   let agent: RunningAgent;
   const agentLog: Record<string, unknown>[] = [];
@@ -206,7 +215,7 @@ describe("awslogs: the agent ships container output to the Logs API", () => {
   });
 });
 
-describe("awslogs: shipping survives a killed agent without loss or duplicates", () => {
+describe("awslogs: shipping survives a killed agent without loss or duplicates", { timeout: 120_000 }, () => {
   const world = new AgentWorld();
   let child: ChildProcess | undefined;
   let instanceArn = "";
@@ -289,4 +298,79 @@ describe("awslogs: shipping survives a killed agent without loss or duplicates",
     assert.deepEqual(cwAll, want);
     t.diagnostic(`killed at line ${atKill}; the restarted agent resumed: ${JSON.stringify(resumed)}`);
   });
+});
+
+describe("awslogs: a batch in flight when the agent dies", { timeout: 120_000 }, () => {
+  let h: TestWharf;
+  const dir = mkdtempSync(join(tmpdir(), "wharf-cursors-"));
+  const docker = new DockerClient();
+  const ids: string[] = [];
+  before(async () => {
+    h = await startTestWharf();
+  });
+  after(async () => {
+    await Promise.all(ids.map((id) => docker.removeContainer(id)));
+    rmSync(dir, { recursive: true, force: true });
+    await h.close();
+  });
+
+  /**
+   * The first follower's sink hangs after (or instead of) storing its batch, like an agent
+   * killed while PutLogEvents is answered; a second follower resumes from the cursor file.
+   */
+  for (const storedBeforeCrash of [true, false]) {
+    it(`resumes exactly once when the in-flight batch was ${storedBeforeCrash ? "" : "not "}stored`, async () => {
+      const { stdout } = await run("docker", ["run", "-d", IMAGE, "sh", "-c", "seq 1 50; sleep 1.5; seq 51 100"]);
+      const id = stdout.trim();
+      ids.push(id);
+      const call = logsCallOf(new EcsAgentApi(h.server.url, h.server.credentials, "us-east-1"));
+      const group = `/wharf-test/inflight-${hex(4)}`;
+      await ensureLogGroup(call, "us-east-1", group);
+      await ensureLogStream(call, "us-east-1", group, "s");
+      const route: LogRoute = {
+        driver: "awslogs",
+        destination: { type: "cloudwatch", region: "us-east-1", group, stream: "s", createGroup: false },
+        mode: "blocking",
+        maxBufferBytes: 1 << 20,
+        taskArn: "arn:aws:ecs:us-east-1:000000000000:task/c/abc",
+        containerName: "app",
+      };
+      const cursors = new CursorStore(dir);
+      const lines: Record<string, unknown>[] = [];
+      const log = (l: Record<string, unknown>) => lines.push(l);
+      const real = createSink(route, { id, dockerName: "/x" }, call, log);
+      const dying = new AbortController();
+      let sent = 0;
+      const crashing: Sink = {
+        label: real.label,
+        fingerprint: (l) => real.fingerprint!(l),
+        async write(batch) {
+          if (storedBeforeCrash) await real.write(batch);
+          sent += batch.length;
+          return new Promise((_, reject) => {
+            if (dying.signal.aborted) reject(new Error("agent killed"));
+            dying.signal.addEventListener("abort", () => reject(new Error("agent killed")), { once: true });
+          });
+        },
+      };
+      const first = new ContainerFollower({ docker, cursors, log, signal: dying.signal }, { id, dockerName: "/x", route, tty: false, sink: crashing });
+      const deadline = Date.now() + 10_000;
+      while (sent === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(sent > 0 && sent <= 50, `first batch: ${sent} lines`);
+      dying.abort();
+      await first.done;
+      assert.equal(cursors.load(id)!.pending?.count, sent, "the batch is recorded as pending, not acknowledged");
+
+      const second = new ContainerFollower({ docker, cursors, log, signal: new AbortController().signal }, { id, dockerName: "/x", route, tty: false, sink: real });
+      await second.done;
+      assert.equal(second.isDone, true);
+      const cw = new CloudWatchLogsClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
+      const events = (await cw.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "s", startFromHead: true }))).events!;
+      assert.deepEqual(events.map((e) => e.message), Array.from({ length: 100 }, (_, i) => String(i + 1)));
+      const resumed = lines.find((l) => l.msg === "resumed log shipping after a restart")!;
+      assert.equal(resumed.pendingBatchStored, storedBeforeCrash);
+      const doc = cursors.load(id)!;
+      assert.deepEqual([doc.done, doc.shipped, doc.dropped, doc.pending], [true, 100, 0, undefined]);
+    });
+  }
 });

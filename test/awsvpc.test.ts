@@ -145,7 +145,7 @@ describe("awsvpc tasks (real Docker)", () => {
     // The instance holds 2 task ENIs (3 minus the primary): a third awsvpc task does not fit.
     const full = await w.h.ecs.send(new RunTaskCommand({ cluster: w.cluster, taskDefinition: "vpc-dogs", networkConfiguration: net([s2!]) }));
     assert.deepEqual(full.tasks, []);
-    assert.deepEqual(full.failures, [{ arn: agent.containerInstanceArn, reason: "RESOURCE:ENI" }]);
+    assert.deepEqual(full.failures, [{ arn: agent.containerInstanceArn, reason: "RESOURCE:ENI", detail: "no free ENI (awsvpc task address) slot" }]);
     // awsvpcTrunking raises the limit (10 for an instance of unknown type).
     await w.h.ecs.send(new PutAccountSettingDefaultCommand({ name: "awsvpcTrunking", value: "enabled" }));
     const dogs = await w.h.ecs.send(

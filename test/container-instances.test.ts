@@ -120,8 +120,20 @@ describe("container instances through the SDK and the aws CLI", () => {
     assert.deepEqual(draining.containerInstanceArns, [arns[0]]);
     const all = await w.aws("ecs", "list-container-instances", "--cluster", "ci-list", "--page-size", "1");
     assert.deepEqual(all.containerInstanceArns, arns);
-    const bad = await w.awsError("ecs", "list-container-instances", "--cluster", "ci-list", "--filter", "attribute:ecs.os-type == linux");
+    // filter: the cluster query language (the same evaluator as memberOf constraints).
+    const linux = await w.aws("ecs", "list-container-instances", "--cluster", "ci-list", "--filter", "attribute:ecs.os-type == linux");
+    assert.deepEqual(linux.containerInstanceArns, arns);
+    const notFirst = await w.ecs.send(
+      new ListContainerInstancesCommand({ cluster: "ci-list", filter: "attribute:ecs.os-type == linux and not (ec2InstanceId in [i-00000000000000000])" }),
+    );
+    assert.deepEqual(notFirst.containerInstanceArns, arns.slice(1));
+    const windows = await w.aws("ecs", "list-container-instances", "--cluster", "ci-list", "--filter", "attribute:ecs.os-type == windows");
+    assert.deepEqual(windows.containerInstanceArns, []);
+    const one = await w.aws("ecs", "list-container-instances", "--cluster", "ci-list", "--filter", "ec2InstanceId == i-00000000000000001");
+    assert.deepEqual(one.containerInstanceArns, [arns[1]]);
+    const bad = await w.awsError("ecs", "list-container-instances", "--cluster", "ci-list", "--filter", "attribute:ecs.os-type === linux");
     assert.equal(bad.code, "InvalidParameterException");
+    assert.match(bad.stderr, /Invalid cluster query expression/);
   });
 
   it("puts, lists and deletes attributes with ECS's rules", async () => {
@@ -193,6 +205,6 @@ describe("container instances through the SDK and the aws CLI", () => {
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(await connected(), false);
     const run = await w.ecs.send(new RunTaskCommand({ cluster: "ci-grace", taskDefinition: "ci-web" }));
-    assert.deepEqual(run.failures, [{ arn, reason: "AGENT" }]);
+    assert.deepEqual(run.failures, [{ arn, reason: "AGENT", detail: "container agent is disconnected" }]);
   });
 });

@@ -124,15 +124,17 @@ describe("tasks through the SDK, the aws CLI and a fake agent", () => {
     const a = await startAgent("t-room", { cpu: 1024, memory: 1024 });
     const cpu = await w.ecs.send(new RunTaskCommand({ cluster: "t-room", taskDefinition: "t-big" }));
     assert.deepEqual(cpu.tasks, []);
-    assert.deepEqual(cpu.failures, [{ arn: a.arn, reason: "RESOURCE:CPU" }]);
+    assert.deepEqual(cpu.failures, [{ arn: a.arn, reason: "RESOURCE:CPU", detail: "needs 4096 CPU units, 1024 remaining" }]);
     const mem = await w.ecs.send(new RunTaskCommand({ cluster: "t-room", taskDefinition: "t-hungry" }));
-    assert.deepEqual(mem.failures, [{ arn: a.arn, reason: "RESOURCE:MEMORY" }]);
+    assert.deepEqual(mem.failures?.map((f) => [f.arn, f.reason]), [[a.arn, "RESOURCE:MEMORY"]]);
+    assert.match(mem.failures?.[0]?.detail ?? "", /^needs \d+ MiB, 1024 MiB remaining$/);
     const ports = await w.ecs.send(new RunTaskCommand({ cluster: "t-room", taskDefinition: "t-static", count: 3 }));
     assert.equal(ports.tasks?.length, 1);
-    assert.deepEqual(ports.failures, [{ arn: a.arn, reason: "RESOURCE:PORTS" }]);
+    assert.deepEqual(ports.failures?.map((f) => [f.arn, f.reason]), [[a.arn, "RESOURCE:PORTS"]]);
+    assert.match(ports.failures?.[0]?.detail ?? "", /^host port \d+\/tcp is in use$/);
     // StartTask on a chosen instance applies the same checks.
     const st = await w.ecs.send(new StartTaskCommand({ cluster: "t-room", taskDefinition: "t-static", containerInstances: [a.arn] }));
-    assert.deepEqual(st.failures, [{ arn: a.arn, reason: "RESOURCE:PORTS" }]);
+    assert.deepEqual(st.failures?.map((f) => [f.arn, f.reason]), [[a.arn, "RESOURCE:PORTS"]]);
     const st2 = await w.ecs.send(new StartTaskCommand({ cluster: "t-room", taskDefinition: "t-app", containerInstances: [a.arn.split("/").pop()!] }));
     assert.equal(st2.tasks?.[0]?.containerInstanceArn, a.arn);
   });

@@ -1,5 +1,12 @@
 import { signSigV4 } from "../edge/sigv4.js";
-import { AGENT_POLL_PATH, type PollRequest, type PollResponse } from "./protocol.js";
+import {
+  AGENT_POLL_MANY_PATH,
+  AGENT_POLL_PATH,
+  type PollManyRequest,
+  type PollManyResponse,
+  type PollRequest,
+  type PollResponse,
+} from "./protocol.js";
 import { type ContainerStateReport, type Reporter, ReportRejected, type TaskStateReport } from "./task-engine/reporter.js";
 
 const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
@@ -104,7 +111,17 @@ export class EcsAgentApi implements Reporter {
 
   /** One long-poll of the agent channel. */
   poll(req: PollRequest, signal?: AbortSignal): Promise<PollResponse> {
-    return this.post(AGENT_POLL_PATH, { "content-type": "application/json" }, JSON.stringify(req), signal) as Promise<PollResponse>;
+    return this.internal<PollResponse>(AGENT_POLL_PATH, req, signal);
+  }
+
+  /** One grouped long-poll for many instances (simulated fleets). */
+  pollMany(req: PollManyRequest, signal?: AbortSignal): Promise<PollManyResponse> {
+    return this.internal<PollManyResponse>(AGENT_POLL_MANY_PATH, req, signal);
+  }
+
+  /** A signed JSON call to one of Wharf's internal endpoints (`/_wharf/...`, service `ecs`). */
+  internal<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.post(path, { "content-type": "application/json" }, JSON.stringify(body), signal) as Promise<T>;
   }
 
   async submitTaskStateChange(report: TaskStateReport): Promise<void> {

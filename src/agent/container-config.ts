@@ -24,7 +24,7 @@ export const WHARF_LABELS = {
   logDriverFallback: "com.wharf.log-driver-fallback",
 } as const;
 
-/** Log drivers the agent runs as asked; any other falls back to json-file (awslogs has its own issue). */
+/** Log drivers the agent runs as asked; any other runs as json-file (awslogs/awsfirelens output is then shipped by src/agent/logs). */
 export const SUPPORTED_LOG_DRIVERS = ["json-file", "none"] as const;
 
 /** ECS's CPU-share floor: 0 or 1 share means "unset" to Docker, so the agent writes 2. */
@@ -49,6 +49,8 @@ export interface TaskPlanInput {
   containerArns?: Record<string, string>;
   /** Docker names of containers that already exist (adopted after a restart), by container name. */
   dockerNames?: Record<string, string>;
+  /** GPU ids placement assigned, by container name: the container gets NVIDIA_VISIBLE_DEVICES=<ids>. */
+  gpuIds?: Record<string, string[]>;
   /** Source of the random suffix of Docker names (tests pass a fixed one). */
   randomHex?: () => string;
 }
@@ -141,7 +143,12 @@ function planContainer(
   const memory = ov?.memory ?? def.memory;
   const memoryReservation = ov?.memoryReservation ?? def.memoryReservation;
   const command = ov?.command ?? def.command;
-  const env = mergeEnvironment(def.environment, ov?.environment);
+  const gpus = input.gpuIds?.[def.name!] ?? [];
+  // As amazon-ecs-agent: the assigned GPUs reach the NVIDIA runtime through this variable.
+  const env = mergeEnvironment(def.environment, [
+    ...(ov?.environment ?? []),
+    ...(gpus.length ? [{ name: "NVIDIA_VISIBLE_DEVICES", value: gpus.join(",") }] : []),
+  ]);
   const lp = def.linuxParameters;
 
   const labels: Record<string, string> = {

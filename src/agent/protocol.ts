@@ -44,6 +44,15 @@
  *   (INACTIVE) registers a NEW instance: read the ARN from the response, never assume it.
  */
 export const AGENT_POLL_PATH = "/_wharf/agent/poll";
+/**
+ * The grouped poll a simulated fleet uses (src/agent/simulate): one held request for many
+ * instances of one cluster. It counts as a poll of every instance it names (presence), answers
+ * as soon as any of them has a sequence above its `afterSeq` (with the answers of those that
+ * do), else after `waitMs` with no answers.
+ */
+export const AGENT_POLL_MANY_PATH = "/_wharf/agent/poll-many";
+/** Most instances one grouped poll may name. */
+export const MAX_POLL_MANY_INSTANCES = 1000;
 /** How long after its last poll an agent still counts as connected. */
 export const AGENT_GRACE_MS = 30_000;
 /** Default long-poll hold time. */
@@ -65,6 +74,17 @@ export interface PollResponse {
   registered: boolean;
 }
 
+export interface PollManyRequest {
+  cluster: string;
+  instances: { containerInstanceArn: string; afterSeq: number }[];
+  waitMs?: number;
+}
+
+export interface PollManyResponse {
+  /** Only the instances whose sequence moved past their `afterSeq` (or that are not registered). */
+  instances: (PollResponse & { containerInstanceArn: string })[];
+}
+
 /** What an agent needs to run (or stop) one task. */
 export interface TaskAssignment {
   taskArn: string;
@@ -73,8 +93,12 @@ export interface TaskAssignment {
   taskDefinition: Record<string, unknown>;
   /** RunTask's `overrides` (TaskOverride shape), if any. */
   overrides?: Record<string, unknown>;
-  /** One per container definition, in definition order. */
-  containers: { name: string; containerArn: string }[];
+  /**
+   * One per container definition, in definition order. `gpuIds`: the GPUs placement assigned to
+   * the container (its `resourceRequirements` of type GPU); the agent passes them as
+   * NVIDIA_VISIBLE_DEVICES.
+   */
+  containers: { name: string; containerArn: string; gpuIds?: string[] }[];
   desiredStatus: "RUNNING" | "STOPPED";
   launchType: string;
   startedBy?: string;

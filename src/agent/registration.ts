@@ -60,6 +60,10 @@ export function agentAttributes(facts: HostFacts, opts: RegistrationOptions): { 
   // awslogs and FireLens are shipped by the agent itself (src/agent/logs).
   for (const name of LOG_CAPABILITY_ATTRIBUTES) out.push({ name });
   out.push({ name: "com.amazonaws.ecs.capability.privileged-container" });
+  // Tasks with a taskRoleArn run (placement matches requiresAttributes since the placement
+  // engine); the role itself is not served as credentials yet.
+  out.push({ name: "com.amazonaws.ecs.capability.task-iam-role" });
+  out.push({ name: "com.amazonaws.ecs.capability.task-iam-role-network-host" });
   out.push({ name: "ecs.capability.container-ordering" });
   // Health checks, Docker volumes (local driver) and EFS (a host-directory stand-in, see src/agent/volumes/plan.ts).
   out.push({ name: "ecs.capability.container-health-check" });

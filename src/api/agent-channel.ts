@@ -1,10 +1,17 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { AGENT_POLL_PATH, AGENT_POLL_WAIT_MS, type PollRequest, type PollResponse, type TaskAssignment } from "../agent/protocol.js";
+import {
+  AGENT_POLL_PATH,
+  AGENT_POLL_WAIT_MS,
+  type PollRequest,
+  type PollResponse,
+  type TaskAssignment,
+} from "../agent/protocol.js";
+import { pollManyRoute } from "./agent-poll-many.js";
+import { hangUpSignal, signedRoute } from "./signed-route.js";
 import { clusterArn, clusterNameOf } from "../core/arn.js";
 import { AwsError } from "../core/errors.js";
 import type { Clock } from "../core/time.js";
 import type { InternalRoute } from "../edge/server.js";
-import { type SecretLookup, verifySigV4 } from "../edge/sigv4.js";
+import type { SecretLookup } from "../edge/sigv4.js";
 import type { AgentHub } from "./agent-hub.js";
 import type { EcsDeps } from "./ecs/deps.js";
 import { clusterTasks, type InstanceDoc } from "./ecs/instance-doc.js";
@@ -23,17 +30,10 @@ export interface AgentChannelOptions {
   clock: Clock;
 }
 
-const badRequest = (message: string) => new AwsError("InvalidParameterException", message);
+export const badRequest = (message: string) => new AwsError("InvalidParameterException", message);
 
-function parsePoll(body: Buffer): PollRequest {
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new AwsError("SerializationException", "Poll body is not valid JSON.");
-  }
-  const r = v as Partial<PollRequest> | null;
-  if (!r || typeof r !== "object") throw badRequest("Poll body must be a JSON object.");
+function parsePoll(body: unknown): PollRequest {
+  const r = body as Partial<PollRequest>;
   if (typeof r.containerInstanceArn !== "string") throw badRequest("containerInstanceArn is required.");
   if (r.cluster !== undefined && typeof r.cluster !== "string") throw badRequest("cluster must be a string.");
   if (typeof r.afterSeq !== "number" || !Number.isFinite(r.afterSeq)) throw badRequest("afterSeq must be a number.");
@@ -48,7 +48,7 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
     clusterArn: t.clusterArn,
     taskDefinition: t.wharf.taskDefinition,
     ...(t.overrides ? { overrides: t.overrides } : {}),
-    containers: t.containers.map((c) => ({ name: c.name, containerArn: c.containerArn })),
+    containers: t.containers.map((c) => ({ name: c.name, containerArn: c.containerArn, ...(c.gpuIds?.length ? { gpuIds: c.gpuIds } : {}) })),
     desiredStatus: t.desiredStatus === "STOPPED" ? "STOPPED" : "RUNNING",
     launchType: t.launchType,
     ...(t.startedBy !== undefined ? { startedBy: t.startedBy } : {}),
@@ -62,58 +62,56 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
 }
 
 /** The instance's answer right now. The seq is read BEFORE the tasks, so a change racing the read is re-sent. */
-async function snapshot(o: AgentChannelOptions, clusterArnValue: string, instanceArn: string): Promise<PollResponse> {
+export async function snapshot(o: Pick<AgentChannelOptions, "deps" | "hub">, clusterArnValue: string, instanceArn: string): Promise<PollResponse> {
   const seq = o.hub.seq(instanceArn);
   const doc = (await o.deps.store.get<InstanceDoc>("container-instance", instanceArn))?.value;
   const registered = !!doc && doc.wharf.clusterArn === clusterArnValue && doc.status !== "INACTIVE";
-  const tasks = doc && doc.wharf.clusterArn === clusterArnValue
-    ? (await clusterTasks(o.deps.store, clusterArnValue))
-        .filter((t) => t.containerInstanceArn === instanceArn && t.lastStatus !== "STOPPED")
-        .map(toAssignment)
-    : [];
+  const tasks = doc && doc.wharf.clusterArn === clusterArnValue ? (await instanceTasks(o.deps, clusterArnValue, instanceArn)).map(toAssignment) : [];
   return { seq, tasks, registered };
 }
 
+/**
+ * The instance's tasks not yet STOPPED. The cluster's placement state knows them by instance, so
+ * an answer reads only those records instead of every task of the cluster.
+ */
+async function instanceTasks(deps: EcsDeps, clusterArnValue: string, instanceArn: string): Promise<TaskDoc[]> {
+  if (!deps.placement) {
+    return (await clusterTasks(deps.store, clusterArnValue)).filter(
+      (t) => t.containerInstanceArn === instanceArn && t.lastStatus !== "STOPPED",
+    );
+  }
+  const arns = (await deps.placement.cluster(clusterArnValue)).tasksOn(instanceArn);
+  const docs = await Promise.all(arns.map(async (arn) => (await deps.store.get<TaskDoc>("task", arn))?.value));
+  return docs
+    .filter((t): t is TaskDoc => !!t && t.containerInstanceArn === instanceArn && t.lastStatus !== "STOPPED")
+    .sort((a, b) => (a.wharf.sort < b.wharf.sort ? -1 : a.wharf.sort > b.wharf.sort ? 1 : 0));
+}
+
+/** The agent channel's routes: the per-instance long poll and the grouped poll of simulated fleets. */
 export function agentChannelRoute(o: AgentChannelOptions): InternalRoute {
-  return async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (path !== AGENT_POLL_PATH) return false;
-    try {
-      if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Use POST ${AGENT_POLL_PATH}.`, 405);
-      const identity = verifySigV4(
-        { method: req.method, url: req.url ?? "/", rawHeaders: req.rawHeaders, body },
-        o.secrets,
-        o.clock.now(),
-      );
+  const single = signedRoute({
+    path: AGENT_POLL_PATH,
+    secrets: o.secrets,
+    clock: o.clock,
+    async handle(body, identity, _req, res) {
       const poll = parsePoll(body);
-      const principal = { region: identity.region, accountId: o.accountId };
-      const cArn = clusterArn(principal, clusterNameOf(poll.cluster));
+      const cArn = clusterArn({ region: identity.region, accountId: o.accountId }, clusterNameOf(poll.cluster));
       const instanceArn = poll.containerInstanceArn;
-      const abort = new AbortController();
-      const onClose = () => abort.abort();
-      res.once("close", onClose);
+      const hangUp = hangUpSignal(res);
       o.hub.pollStarted(instanceArn);
       try {
         let answer = await snapshot(o, cArn, instanceArn);
         if (answer.registered && answer.seq <= poll.afterSeq) {
-          await o.hub.wait(instanceArn, poll.afterSeq, poll.waitMs ?? AGENT_POLL_WAIT_MS, abort.signal);
+          await o.hub.wait(instanceArn, poll.afterSeq, poll.waitMs ?? AGENT_POLL_WAIT_MS, hangUp.signal);
           answer = await snapshot(o, cArn, instanceArn);
         }
-        if (!res.destroyed) send(res, 200, answer);
+        return answer;
       } finally {
-        res.off("close", onClose);
+        hangUp.dispose();
         o.hub.pollEnded(instanceArn);
       }
-    } catch (err) {
-      const aws = err instanceof AwsError ? err : new AwsError("ServerException", "Internal error.", 500);
-      if (!res.destroyed && !res.headersSent) send(res, aws.status, { __type: aws.code, message: aws.message });
-    }
-    return true;
-  };
-}
-
-function send(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+    },
+  });
+  const many = pollManyRoute(o);
+  return async (req, res, body) => (await single(req, res, body)) || many(req, res, body);
 }

@@ -17,6 +17,10 @@ export class AgentHub {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly openPolls = new Map<string, number>();
   private readonly lastPollEnd = new Map<string, number>();
+  /** Presence last announced per instance, and the pending "has the grace run out?" checks. */
+  private readonly announced = new Map<string, boolean>();
+  private readonly checks = new Map<string, NodeJS.Timeout>();
+  private readonly presenceListeners: ((instanceArn: string, connected: boolean) => void)[] = [];
   private closed = false;
 
   constructor(
@@ -49,6 +53,7 @@ export class AgentHub {
 
   pollStarted(instanceArn: string): void {
     this.openPolls.set(instanceArn, (this.openPolls.get(instanceArn) ?? 0) + 1);
+    this.announce(instanceArn);
   }
 
   pollEnded(instanceArn: string): void {
@@ -56,11 +61,44 @@ export class AgentHub {
     if (n > 0) this.openPolls.set(instanceArn, n);
     else this.openPolls.delete(instanceArn);
     this.lastPollEnd.set(instanceArn, this.clock.now());
+    if (n <= 0) this.checkLater(instanceArn, this.graceMs);
   }
 
   /** Forgets an instance's presence (deregistration): it reads disconnected at once. */
   forget(instanceArn: string): void {
     this.lastPollEnd.delete(instanceArn);
+    this.announce(instanceArn);
+  }
+
+  /**
+   * Calls `listener` whenever an instance's `connected()` changes: at its first poll, and once
+   * the grace period after its last poll has run out (placement keeps agentConnected in its
+   * index this way instead of asking per decision).
+   */
+  onPresenceChange(listener: (instanceArn: string, connected: boolean) => void): void {
+    this.presenceListeners.push(listener);
+  }
+
+  private announce(instanceArn: string): void {
+    const now = this.connected(instanceArn);
+    if (this.announced.get(instanceArn) === now) return;
+    this.announced.set(instanceArn, now);
+    for (const l of this.presenceListeners) l(instanceArn, now);
+  }
+
+  /** One pending timer per instance at most; it re-arms while polls keep the grace from running out. */
+  private checkLater(instanceArn: string, delayMs: number): void {
+    if (this.closed || this.checks.has(instanceArn)) return;
+    const timer = setTimeout(() => {
+      this.checks.delete(instanceArn);
+      if ((this.openPolls.get(instanceArn) ?? 0) > 0) return;
+      const end = this.lastPollEnd.get(instanceArn);
+      const left = end === undefined ? 0 : end + this.graceMs - this.clock.now();
+      if (left > 0) this.checkLater(instanceArn, left);
+      else this.announce(instanceArn);
+    }, Math.max(0, delayMs) + 1);
+    timer.unref();
+    this.checks.set(instanceArn, timer);
   }
 
   /**
@@ -86,9 +124,41 @@ export class AgentHub {
     });
   }
 
+  /**
+   * Like `wait` for several instances at once (a simulated fleet's grouped poll): resolves once
+   * any of them has a sequence above its `afterSeq`, after `waitMs`, on abort or close.
+   */
+  waitAny(polls: readonly { instanceArn: string; afterSeq: number }[], waitMs: number, abort?: AbortSignal): Promise<void> {
+    if (this.closed || abort?.aborted || polls.some((p) => this.seq(p.instanceArn) > p.afterSeq)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const sets: Set<() => void>[] = [];
+      const done = () => {
+        clearTimeout(timer);
+        abort?.removeEventListener("abort", done);
+        for (const [i, p] of polls.entries()) {
+          const set = sets[i]!;
+          set.delete(done);
+          if (set.size === 0 && this.waiters.get(p.instanceArn) === set) this.waiters.delete(p.instanceArn);
+        }
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, Math.min(waitMs, MAX_POLL_WAIT_MS)));
+      timer.unref();
+      abort?.addEventListener("abort", done);
+      for (const p of polls) {
+        let set = this.waiters.get(p.instanceArn);
+        if (!set) this.waiters.set(p.instanceArn, (set = new Set()));
+        set.add(done);
+        sets.push(set);
+      }
+    });
+  }
+
   /** Releases every held poll (server shutdown). */
   close(): void {
     this.closed = true;
+    for (const t of this.checks.values()) clearTimeout(t);
+    this.checks.clear();
     for (const set of this.waiters.values()) for (const wake of [...set]) wake();
   }
 }

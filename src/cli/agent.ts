@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startAgent } from "../agent/agent.js";
+import { startSimulatedAgents } from "../agent/simulate/index.js";
 import { DEFAULT_HOST, DEFAULT_PORT, resolveDataDir } from "../config.js";
 
 export const AGENT_HELP = `wharf agent — run containers for a Wharf cluster on this host's Docker Engine
@@ -25,6 +26,18 @@ Usage: wharf agent [options]
   --eni-trunk-limit N     awsvpc tasks with the awsvpcTrunking account setting (default: by type, else 10)
   --pause-image IMAGE     image of awsvpc pause containers (default: a cached busybox-like image)
   --no-metadata-endpoint  do not serve the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4)
+
+Simulated instances (no Docker; for exercising the control plane at scale):
+  --simulate N            register N container instances and run their tasks as virtual containers
+                          (PENDING → RUNNING at once, STOPPED when asked); --attribute applies to all
+  --cpu UNITS             CPU units per simulated instance (default 4096)
+  --memory MIB            memory per simulated instance (default 16384)
+  --az-count N            Availability Zones the instances spread over (default 3: <region>a, b, c)
+  --instance-types A,B    instance types, cycled so every zone gets each (default m5.xlarge);
+                          g*/p* types get GPUs (g4dn.xlarge: 1, g4dn.12xlarge: 4, ...)
+  --gpus N                GPUs per simulated instance, whatever the type
+  --poll-group N          instances per grouped long poll (default 100)
+  --run-delay MS          time a virtual container takes to start (default 0)
 
 Credentials: WHARF_ACCESS_KEY_ID/WHARF_SECRET_ACCESS_KEY, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
 else <--server-data-dir or the default data dir>/credentials.json.
@@ -63,6 +76,14 @@ export async function agentCommand(argv: string[]): Promise<number> {
       "eni-trunk-limit": { type: "string" },
       "pause-image": { type: "string" },
       "no-metadata-endpoint": { type: "boolean" },
+      simulate: { type: "string" },
+      cpu: { type: "string" },
+      memory: { type: "string" },
+      "az-count": { type: "string" },
+      "instance-types": { type: "string" },
+      gpus: { type: "string" },
+      "poll-group": { type: "string" },
+      "run-delay": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -70,6 +91,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     process.stdout.write(AGENT_HELP);
     return 0;
   }
+  if (values.simulate !== undefined) return simulateCommand(values);
   const cluster = values.cluster ?? "default";
   const hostIp = values["host-ip"];
   const dataDir = values["data-dir"] ?? join(resolveDataDir(), "agents", `${cluster}-${hostIp ?? "any"}`);
@@ -112,5 +134,45 @@ export async function agentCommand(argv: string[]): Promise<number> {
     }),
   ]);
   await agent.close();
+  return 0;
+}
+
+/** A whole number flag, or undefined when absent. */
+function wholeNumber(values: Record<string, unknown>, flag: string, min = 0): number | undefined {
+  const v = values[flag];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !/^\d{1,9}$/.test(v) || Number(v) < min) throw new Error(`--${flag} must be a whole number ≥ ${min}, got '${String(v)}'`);
+  return Number(v);
+}
+
+/** `wharf agent --simulate N`: registers N virtual instances and runs their tasks until SIGINT/SIGTERM. */
+async function simulateCommand(values: Record<string, string | string[] | boolean | undefined>): Promise<number> {
+  const cluster = (values.cluster as string | undefined) ?? "default";
+  const log = (line: Record<string, unknown>) => process.stderr.write(JSON.stringify({ agent: "simulated", ...line }) + "\n");
+  const started = Date.now();
+  const fleet = await startSimulatedAgents({
+    endpoint: (values.endpoint as string | undefined) ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
+    cluster,
+    count: wholeNumber(values, "simulate", 1)!,
+    cpu: wholeNumber(values, "cpu"),
+    memory: wholeNumber(values, "memory"),
+    azCount: wholeNumber(values, "az-count", 1),
+    instanceTypes: (values["instance-types"] as string | undefined)?.split(",").map((t) => t.trim()).filter(Boolean),
+    gpus: wholeNumber(values, "gpus"),
+    attributes: parseAttributes(values.attribute as string[] | undefined),
+    region: values.region as string | undefined,
+    serverDataDir: (values["server-data-dir"] as string | undefined) ?? resolveDataDir(),
+    pollGroupSize: wholeNumber(values, "poll-group", 1),
+    runDelayMs: wholeNumber(values, "run-delay"),
+    log,
+  });
+  process.stdout.write(
+    `Wharf simulated agents are up: ${fleet.instances.length} instances in cluster ${cluster} (registered in ${Date.now() - started} ms)\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await fleet.close();
   return 0;
 }

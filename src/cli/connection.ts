@@ -16,6 +16,8 @@ export interface Connection {
   region: string;
   ecs: <T = Record<string, unknown>>(operation: string, input: Record<string, unknown>) => Promise<T>;
   logs: LogsCall;
+  /** A signed JSON call to one of Wharf's own endpoints (`/_wharf/...`, e.g. /_wharf/explain). */
+  internal: <T = Record<string, unknown>>(path: string, input: Record<string, unknown>) => Promise<T>;
 }
 
 export const CONNECTION_OPTIONS = {
@@ -71,6 +73,7 @@ export function connect(values: { endpoint?: string; region?: string; "data-dir"
     region,
     ecs: (op, input) => reach(api.call(op, input)),
     logs: (r, op, input, signal) => reach(logs(r, op, input, signal)),
+    internal: (path, input) => reach(api.internal(path, input)),
   };
 }
 

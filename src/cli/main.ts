@@ -1,5 +1,9 @@
 import { agentCommand } from "./agent.js";
+import { deploymentsCommand } from "./deployments.js";
 import { envCommand } from "./env.js";
+import { explainCommand } from "./explain.js";
+import { logsCommand } from "./logs.js";
+import { runCommand } from "./run.js";
 import { serverCommand, upCommand } from "./up.js";
 
 const HELP = `wharf — Amazon ECS on your own machines
@@ -11,6 +15,10 @@ Commands:
   server    Start the control plane alone
   agent     Run containers for a cluster on this host's Docker Engine (wharf agent --help)
   env       Print the export lines that point the AWS CLI and SDKs at Wharf
+  explain   Where would a task go, and why not elsewhere, without starting it (wharf explain --help)
+  run       Run a task once, stream its output, exit with its exit code (wharf run --help)
+  logs      Print and follow a task's or service's container output (wharf logs --help)
+  deployments  A service's deployments and where one's time went (wharf deployments --help)
   help      Show this help
 
 Common options:
@@ -38,6 +46,14 @@ export async function run(argv: string[]): Promise<number> {
         return await agentCommand(rest);
       case "env":
         return envCommand(rest);
+      case "explain":
+        return await explainCommand(rest);
+      case "run":
+        return await runCommand(rest);
+      case "logs":
+        return await logsCommand(rest);
+      case "deployments":
+        return await deploymentsCommand(rest);
       case undefined:
       case "help":
       case "--help":

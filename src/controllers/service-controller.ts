@@ -1,12 +1,13 @@
 import type { EcsDeps } from "../api/ecs/deps.js";
 import { addEvents, toServiceState, type ServiceDoc } from "../api/ecs/service-doc.js";
-import { syncHistory } from "../api/ecs/service-history.js";
+import { recordTimelines, syncHistory, type TimelinePass } from "../api/ecs/service-history.js";
 import type { TaskDoc } from "../api/ecs/task-doc.js";
 import { reconcileDaemon, type DaemonInstance } from "../core/service/daemon.js";
 import { isOccupying } from "../core/service/health.js";
 import { msg } from "../core/service/messages.js";
 import { reconcileService } from "../core/service/reconcile.js";
-import type { DeploymentState, ObservedTask, ReconcileParams, ReconcileResult } from "../core/service/types.js";
+import { defaultParams, type DeploymentState, type ObservedTask, type ReconcileParams, type ReconcileResult, type StopAction } from "../core/service/types.js";
+import { newDeploymentId } from "../core/ids.js";
 import { WorkQueue } from "./work-queue.js";
 
 /**
@@ -57,12 +58,14 @@ export class ServiceController {
   readonly #deps: EcsDeps;
   readonly #port: ServiceTaskPort;
   readonly #opts: ServiceControllerOptions;
+  readonly #healthyAfterMs: number;
   #resync?: NodeJS.Timeout;
 
   constructor(deps: EcsDeps, port: ServiceTaskPort, opts: ServiceControllerOptions = {}) {
     this.#deps = deps;
     this.#port = port;
     this.#opts = opts;
+    this.#healthyAfterMs = { ...defaultParams(newDeploymentId), ...opts.params }.healthyAfterMs;
     this.queue = new WorkQueue((arn) => this.reconcile(arn), {
       concurrency: opts.concurrency ?? 8,
       onError: (key, err) => opts.log?.(`service controller: ${key}: ${err instanceof Error ? err.stack : String(err)}`),
@@ -112,6 +115,9 @@ export class ServiceController {
 
     const events = [...result.events];
     const errors: unknown[] = [];
+    const deploymentOf = new Map(observed.map((t) => [t.taskArn, t.deploymentId]));
+    const stops: (StopAction & { deploymentId: string })[] = result.stop.map((s) => ({ ...s, deploymentId: deploymentOf.get(s.taskArn) ?? "" }));
+    const launched = new Map<string, string[]>();
     for (const s of result.stop) {
       await this.#port.stopTask(doc, s.taskArn, s.reason).catch((e) => errors.push(e));
     }
@@ -125,6 +131,7 @@ export class ServiceController {
         errors.push(e);
         outcome = { started: [], failures: [] };
       }
+      launched.set(dep.id, [...(launched.get(dep.id) ?? []), ...outcome.started]);
       const missing = s.count - outcome.started.length;
       dep.pendingCount = Math.max(0, dep.pendingCount - missing);
       if (outcome.started.length > 0) events.push(msg.startedTasks(doc.serviceName, outcome.started));
@@ -137,6 +144,14 @@ export class ServiceController {
       }
     }
 
+    const timelinePass: TimelinePass = {
+      observed,
+      launched,
+      stops,
+      now,
+      healthyAfterMs: this.#healthyAfterMs,
+      ...(deployments[0] ? { primaryId: deployments[0].id } : {}),
+    };
     const drained =
       doc.status === "DRAINING" && !observed.some(isOccupying) && result.start.length === 0;
     const written = await deps.lock(serviceArn, async () => {
@@ -145,8 +160,13 @@ export class ServiceController {
       const cur = fresh.value;
       if (fresh.version !== read.version) {
         // The service changed under us (UpdateService, DeleteService): keep the user's change,
-        // record the events, and look again at once.
-        const next: ServiceDoc = { ...cur, events: addEvents(cur, events, now) };
+        // record the events and the timeline facts (launches and stops did happen), and look
+        // again at once.
+        const next: ServiceDoc = {
+          ...cur,
+          events: addEvents(cur, events, now),
+          wharf: { ...cur.wharf, history: recordTimelines(cur.wharf.history, timelinePass) },
+        };
         await deps.store.write([{ op: "put", kind: "service", id: serviceArn, scope: cur.clusterArn, sort: cur.serviceName, value: next, expectVersion: fresh.version }]);
         return false;
       }
@@ -161,12 +181,15 @@ export class ServiceController {
           ...cur.wharf,
           deployments,
           scheduler: result.scheduler,
-          history: syncHistory(
-            cur.wharf.history,
-            { deployments, dropped: result.dropped },
-            breaker ? { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false } : undefined,
-            desiredCount,
-            now,
+          history: recordTimelines(
+            syncHistory(
+              cur.wharf.history,
+              { deployments, dropped: result.dropped },
+              breaker ? { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false } : undefined,
+              desiredCount,
+              now,
+            ),
+            timelinePass,
           ),
           ...(drained ? { deletedAt: now } : {}),
         },
@@ -202,6 +225,8 @@ export function observeTask(t: TaskDoc, drainingInstances: ReadonlySet<string> =
     createdAt: ms(t.createdAt)!,
     onDrainingInstance: t.containerInstanceArn !== undefined && drainingInstances.has(t.containerInstanceArn),
   };
+  if (t.pullStartedAt !== undefined) out.pullStartedAt = ms(t.pullStartedAt)!;
+  if (t.pullStoppedAt !== undefined) out.pullStoppedAt = ms(t.pullStoppedAt)!;
   if (t.startedAt !== undefined) out.startedAt = ms(t.startedAt)!;
   if (t.stoppedAt !== undefined) out.stoppedAt = ms(t.stoppedAt)!;
   if (t.stopCode) out.stopCode = t.stopCode;

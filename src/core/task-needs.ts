@@ -1,8 +1,10 @@
 /**
- * What one task takes from the instance it runs on: CPU units, MiB of memory and the host
- * ports its static mappings bind. Pure: computed from the task definition and RunTask's
- * overrides, stored on the task at placement, and summed to give an instance's remaining
- * resources, so those stay exact as tasks come and go.
+ * What one task takes from the instance it runs on: CPU units, MiB of memory, the host ports
+ * its static mappings bind, GPUs and an ENI slot. Pure: computed from the task definition and
+ * RunTask's overrides, stored on the task at placement, and summed to give an instance's
+ * remaining resources, so those stay exact as tasks come and go. This is the one derivation of
+ * a task's needs: the placement engine's TaskRequirements are read from it
+ * (src/core/placement/requirements.ts).
  */
 export interface TaskNeeds {
   cpu: number;
@@ -12,6 +14,8 @@ export interface TaskNeeds {
   udpPorts: number[];
   /** awsvpc: the task needs an ENI (task address) slot on its instance. */
   eni?: boolean;
+  /** GPUs (the containers' `resourceRequirements` of type GPU); absent when none. */
+  gpus?: number;
 }
 
 /** The parts of a container definition that placement looks at. */
@@ -21,6 +25,7 @@ export interface ContainerShape {
   memory?: number;
   memoryReservation?: number;
   portMappings?: { containerPort?: number; hostPort?: number; protocol?: string }[];
+  resourceRequirements?: { type?: string; value?: string }[];
 }
 
 export interface TaskDefinitionShape {
@@ -33,7 +38,13 @@ export interface TaskDefinitionShape {
 export interface OverridesShape {
   cpu?: string;
   memory?: string;
-  containerOverrides?: { name?: string; cpu?: number; memory?: number; memoryReservation?: number }[];
+  containerOverrides?: {
+    name?: string;
+    cpu?: number;
+    memory?: number;
+    memoryReservation?: number;
+    resourceRequirements?: { type?: string; value?: string }[];
+  }[];
 }
 
 /**
@@ -53,7 +64,7 @@ export function parseTaskSize(value: string | undefined, kind: "cpu" | "memory")
   return undefined;
 }
 
-/** The container definitions with their per-container overrides (cpu, memory, memoryReservation) applied. */
+/** The container definitions with their per-container overrides (cpu, memory, memoryReservation, resourceRequirements) applied. */
 export function effectiveContainers(td: TaskDefinitionShape, overrides?: OverridesShape): ContainerShape[] {
   const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
   return (td.containerDefinitions ?? []).map((c) => {
@@ -64,6 +75,7 @@ export function effectiveContainers(td: TaskDefinitionShape, overrides?: Overrid
       ...(o.cpu !== undefined ? { cpu: o.cpu } : {}),
       ...(o.memory !== undefined ? { memory: o.memory } : {}),
       ...(o.memoryReservation !== undefined ? { memoryReservation: o.memoryReservation } : {}),
+      ...(o.resourceRequirements !== undefined ? { resourceRequirements: o.resourceRequirements } : {}),
     };
   });
 }
@@ -94,5 +106,30 @@ export function taskNeeds(td: TaskDefinitionShape, overrides?: OverridesShape): 
       (pm.protocol === "udp" ? udpPorts : ports).push(hostPort);
     }
   }
-  return { cpu, memory, ports, udpPorts, ...(mode === "awsvpc" ? { eni: true } : {}) };
+  const gpus = containers.reduce((s, c) => s + containerGpus(c), 0);
+  return { cpu, memory, ports, udpPorts, ...(mode === "awsvpc" ? { eni: true } : {}), ...(gpus > 0 ? { gpus } : {}) };
+}
+
+/** A container's GPU count: its `resourceRequirements` of type GPU (a whole number as a string). */
+export const containerGpus = (c: ContainerShape): number =>
+  (c.resourceRequirements ?? []).reduce((s, r) => s + (r.type === "GPU" ? Number.parseInt(r.value ?? "0", 10) || 0 : 0), 0);
+
+/**
+ * Hands the task's assigned GPU ids to its containers in definition order, each taking as many
+ * as its GPU requirement (ECS: each container gets its own GPUs, visible to it through
+ * NVIDIA_VISIBLE_DEVICES). Containers without a GPU requirement get none.
+ */
+export function assignGpus(
+  td: TaskDefinitionShape,
+  overrides: OverridesShape | undefined,
+  gpuIds: readonly string[],
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let next = 0;
+  for (const c of effectiveContainers(td, overrides)) {
+    const n = containerGpus(c);
+    if (n > 0 && c.name !== undefined) out.set(c.name, gpuIds.slice(next, next + n));
+    next += n;
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import {
   subnetBlockIndex,
   taskEniCapacity,
 } from "../../src/core/eni.js";
-import { placeFirstFit } from "../../src/core/placement/first-fit.js";
+import { place, requirementsFromNeeds, type InstanceSnapshot } from "../../src/core/placement/index.js";
 import { taskNeeds } from "../../src/core/task-needs.js";
 import { validateTaskNetwork, withEniStatus, withTaskEni } from "../../src/api/ecs/task-network.js";
 import type { TaskDoc } from "../../src/api/ecs/task-doc.js";
@@ -74,17 +74,26 @@ describe("task ENIs (pure)", () => {
     assert.equal(privateDnsName("10.213.7.4", "eu-west-1"), "ip-10-213-7-4.eu-west-1.compute.internal");
   });
 
-  it("first-fit fails an awsvpc task with RESOURCE:ENI once the instance's ENIs are used", () => {
+  it("placement fails an awsvpc task with RESOURCE:ENI once the instance's ENIs are used", () => {
     const needs = taskNeeds({ networkMode: "awsvpc", containerDefinitions: [{ name: "a", memory: 64 }] });
     assert.equal(needs.eni, true);
     assert.equal(taskNeeds({ networkMode: "bridge", containerDefinitions: [{ name: "a", memory: 64 }] }).eni, undefined);
-    const inst = { containerInstanceArn: "i1", status: "ACTIVE", agentConnected: true, remaining: { cpu: 4096, memory: 4096, ports: [], udpPorts: [], eni: 2 } };
-    const r = placeFirstFit([inst], needs, 3);
-    assert.deepEqual(r.placements, ["i1", "i1"]);
-    assert.deepEqual(r.failures, [{ arn: "i1", reason: "RESOURCE:ENI" }]);
+    const inst = (eni: number): InstanceSnapshot => ({
+      arn: "i1",
+      status: "ACTIVE",
+      agentConnected: true,
+      attributes: {},
+      registered: { cpu: 4096, memory: 4096 },
+      remaining: { cpu: 4096, memory: 4096, eni },
+      runningTasksCount: 0,
+    });
+    const random = () => 0.5;
+    const r = place({ count: 3, task: requirementsFromNeeds(needs) }, [inst(2)], random);
+    assert.deepEqual(r.placements.map((p) => p.instanceArn), ["i1", "i1"]);
+    assert.deepEqual(r.failures.map((f) => [f.arn, f.reason]), [["i1", "RESOURCE:ENI"]]);
     // Bridge tasks do not use ENIs.
     const bridge = taskNeeds({ containerDefinitions: [{ name: "a", memory: 64 }] });
-    assert.deepEqual(placeFirstFit([{ ...inst, remaining: { ...inst.remaining, eni: 0 } }], bridge, 1).placements, ["i1"]);
+    assert.deepEqual(place({ count: 1, task: requirementsFromNeeds(bridge) }, [inst(0)], random).placements.map((p) => p.instanceArn), ["i1"]);
   });
 
   it("networkConfiguration is checked as ECS checks it", () => {

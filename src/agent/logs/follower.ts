@@ -91,6 +91,7 @@ export class ContainerFollower {
   private lastDropLog = 0;
   private unloggedDrops = 0;
   private lastRetryLog = 0;
+  private final = false;
 
   constructor(
     private readonly ctx: FollowerContext,
@@ -109,6 +110,12 @@ export class ContainerFollower {
   /** The container changed state (started, died): stop waiting and look again. */
   nudge(): void {
     this.wakePause?.();
+  }
+
+  /** The task is stopping: a container that never started never will, so it has nothing more to ship. */
+  finalize(): void {
+    this.final = true;
+    this.nudge();
   }
 
   stats(): FollowerStats {
@@ -223,6 +230,10 @@ export class ContainerFollower {
         await this.readOnce(false, asm);
         for (const l of asm.flush()) this.enqueue(l, this.readPos);
         this.complete = !this.aborted;
+        return;
+      }
+      if (s === "created" && this.final) {
+        this.complete = true;
         return;
       }
       await this.pause(s === "created" ? 1_000 : 100);

@@ -187,6 +187,7 @@ export class LogShipper {
     await this.resync(taskArn).catch(() => undefined);
     const pending = [...this.followers.values()].filter((f) => f.target.route.taskArn === taskArn);
     if (pending.length === 0) return true;
+    for (const f of pending) f.finalize();
     let timer: NodeJS.Timeout | undefined;
     const stop = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);

@@ -170,6 +170,7 @@ export class ManagedTask {
       taskDefinition: this.assignment.taskDefinition,
       overrides: this.assignment.overrides,
       containerArns: Object.fromEntries(this.assignment.containers.map((c) => [c.name, c.containerArn])),
+      gpuIds: Object.fromEntries(this.assignment.containers.filter((c) => c.gpuIds?.length).map((c) => [c.name, c.gpuIds!])),
       dockerNames: Object.fromEntries([...inspected].map(([n, i]) => [n, i.Name.replace(/^\//, "")])),
     });
     this.taskSetup = this.ctx.setup?.({ assignment: this.assignment, plan: this.plan, adopted: this.adopted });

@@ -10,6 +10,7 @@ import { containerInstanceArn, parseArn, lastSegment, type Principal } from "../
 import { clientException, invalidParameter } from "../../core/errors.js";
 import { newTaskId } from "../../core/ids.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
+import { compileQueryCached, type QueryTarget, targetFromInstance } from "../../core/query/index.js";
 import { validateTags } from "../../core/tags.js";
 import { epochSeconds } from "../../core/time.js";
 import type { RequestContext } from "../../edge/service.js";
@@ -22,6 +23,7 @@ import {
   clusterInstances,
   clusterTasks,
   type InstanceDoc,
+  type InstanceUsage,
   intResource,
   renderInstance,
   type ResourceDoc,
@@ -248,17 +250,21 @@ const LISTED_BY_DEFAULT = new Set(["ACTIVE", "DRAINING"]);
 
 export async function listContainerInstances(deps: EcsDeps, input: ListContainerInstancesRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
-  if (input.filter !== undefined) {
-    throw invalidParameter("The filter parameter (cluster query language) is not supported yet by Wharf.");
-  }
+  // The cluster query language, as memberOf placement constraints use it; a bad expression is
+  // InvalidParameterException naming where it broke.
+  const query = input.filter !== undefined ? compileQueryCached(input.filter) : undefined;
   const size = pageSize(input.maxResults, 100);
   const rows = await deps.store.list<InstanceDoc>("container-instance", {
     scope: cluster.clusterArn,
     after: decodeToken(input.nextToken),
   });
-  const wanted = rows.filter((r) =>
+  let wanted = rows.filter((r) =>
     input.status ? r.value.status === input.status : LISTED_BY_DEFAULT.has(r.value.status),
   );
+  if (query) {
+    const usage = usageByInstance(await clusterTasks(deps.store, cluster.clusterArn));
+    wanted = wanted.filter(({ value: d }) => query.test(queryTarget(deps, d, usage.get(d.containerInstanceArn))));
+  }
   const { items, nextToken } = page(wanted, size, (r) => r.value.wharf.sort);
   return { containerInstanceArns: items.map((r) => r.value.containerInstanceArn), ...(nextToken ? { nextToken } : {}) };
 }
@@ -293,6 +299,22 @@ export async function updateContainerInstancesState(
       containerInstances.push(await renderInstance(deps, next, usage.get(doc.containerInstanceArn), false));
     }
     return { containerInstances, failures };
+  });
+}
+
+/**
+ * An instance as the query language reads it, with the numbers DescribeContainerInstances shows
+ * (runningTasksCount counts RUNNING tasks; task:group covers every task not yet STOPPED).
+ */
+function queryTarget(deps: EcsDeps, d: InstanceDoc, usage: InstanceUsage | undefined): QueryTarget {
+  return targetFromInstance({
+    ec2InstanceId: d.ec2InstanceId,
+    registeredAt: d.registeredAt,
+    runningTasksCount: usage?.running ?? 0,
+    agentConnected: d.status !== "INACTIVE" && (deps.agents?.connected(d.containerInstanceArn) ?? false),
+    ...(d.versionInfo?.agentVersion !== undefined ? { agentVersion: d.versionInfo.agentVersion } : {}),
+    attributes: Object.fromEntries(d.attributes.map((a) => [a.name, a.value ?? null])),
+    taskGroups: usage?.groups ?? {},
   });
 }
 

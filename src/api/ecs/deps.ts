@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/time.js";
 import type { Store } from "../../store/store.js";
 import type { AgentHub } from "../agent-hub.js";
+import type { PlacementIndexes } from "./placement-indexes.js";
 
 /** What ECS operations are given besides their input: the store, the clock, and hooks. */
 export interface EcsDeps {
@@ -10,6 +11,11 @@ export interface EcsDeps {
   lock: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** The agent channel's in-memory side (sequence numbers, presence); absent in pure API tests. */
   agents?: AgentHub;
+  /**
+   * Each cluster's placement state kept in memory and current from committed writes (src/server.ts
+   * wires it); absent, placement reads the cluster afresh on every call.
+   */
+  placement?: PlacementIndexes;
   /** Called after CreateService/UpdateService/DeleteService commit (the service controller enqueues it). */
   onServiceChanged?: (serviceArn: string, clusterArn: string) => void;
 }

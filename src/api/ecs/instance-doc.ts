@@ -1,4 +1,3 @@
-import type { InstanceSnapshot } from "../../core/placement/first-fit.js";
 import type { Store } from "../../store/store.js";
 import type { EcsDeps } from "./deps.js";
 import { readTags } from "./tag-store.js";
@@ -38,7 +37,7 @@ export interface InstanceDoc {
     clusterArn: string;
     availabilityZone?: string;
     privateIp?: string;
-    /** Store sort key (registration order), so first-fit and listings are stable. */
+    /** Store sort key (registration order), so listings are stable. */
     sort: string;
   };
 }
@@ -49,11 +48,16 @@ export interface InstanceUsage {
   memory: number;
   ports: number[];
   udpPorts: number[];
+  /** GPU ids assigned to the instance's tasks. */
+  gpuIds: string[];
   running: number;
   pending: number;
+  /** Task group → tasks of that group (not yet STOPPED) on the instance (the `task:group` query field). */
+  groups: Record<string, number>;
 }
 
 const PENDING_STATUSES = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
+const EMPTY: InstanceUsage = { cpu: 0, memory: 0, ports: [], udpPorts: [], gpuIds: [], running: 0, pending: 0, groups: {} };
 
 /** Sums the non-STOPPED tasks of a cluster per instance: resources are held until STOPPED. */
 export function usageByInstance(tasks: TaskDoc[]): Map<string, InstanceUsage> {
@@ -61,11 +65,13 @@ export function usageByInstance(tasks: TaskDoc[]): Map<string, InstanceUsage> {
   for (const t of tasks) {
     if (!t.containerInstanceArn || t.lastStatus === "STOPPED") continue;
     let u = out.get(t.containerInstanceArn);
-    if (!u) out.set(t.containerInstanceArn, (u = { cpu: 0, memory: 0, ports: [], udpPorts: [], running: 0, pending: 0 }));
+    if (!u) out.set(t.containerInstanceArn, (u = { ...EMPTY, ports: [], udpPorts: [], gpuIds: [], groups: {} }));
     u.cpu += t.wharf.needs.cpu;
     u.memory += t.wharf.needs.memory;
     u.ports.push(...t.wharf.needs.ports);
     u.udpPorts.push(...t.wharf.needs.udpPorts);
+    u.gpuIds.push(...(t.wharf.gpuIds ?? []));
+    u.groups[t.group] = (u.groups[t.group] ?? 0) + 1;
     if (t.lastStatus === "RUNNING") u.running++;
     else if (PENDING_STATUSES.has(t.lastStatus)) u.pending++;
   }
@@ -80,7 +86,6 @@ export async function clusterInstances(store: Store, clusterArn: string): Promis
   return (await store.list<InstanceDoc>("container-instance", { scope: clusterArn })).map((r) => r.value);
 }
 
-const EMPTY: InstanceUsage = { cpu: 0, memory: 0, ports: [], udpPorts: [], running: 0, pending: 0 };
 
 export const resourceNumber = (rs: ResourceDoc[], name: string): number =>
   rs.find((r) => r.name === name)?.integerValue ?? 0;
@@ -103,7 +108,7 @@ export const setResource = (name: string, v: string[]): ResourceDoc => ({
   stringSetValue: v,
 });
 
-/** Registered resources minus what the instance's tasks hold; ports add the ones in use. */
+/** Registered resources minus what the instance's tasks hold; ports add the ones in use; GPU lists the unassigned ids. */
 export function remainingResources(doc: InstanceDoc, usage: InstanceUsage = EMPTY): ResourceDoc[] {
   return doc.registeredResources.map((r) => {
     if (r.name === "CPU") return intResource("CPU", r.integerValue - usage.cpu);
@@ -111,6 +116,10 @@ export function remainingResources(doc: InstanceDoc, usage: InstanceUsage = EMPT
     if (r.name === "PORTS" || r.name === "PORTS_UDP") {
       const used = (r.name === "PORTS" ? usage.ports : usage.udpPorts).map(String);
       return setResource(r.name, [...new Set([...(r.stringSetValue ?? []), ...used])]);
+    }
+    if (r.name === "GPU" && usage.gpuIds.length > 0) {
+      const taken = new Set(usage.gpuIds);
+      return setResource("GPU", (r.stringSetValue ?? []).filter((id) => !taken.has(id)));
     }
     return r;
   });
@@ -131,21 +140,5 @@ export async function renderInstance(
     pendingTasksCount: usage?.pending ?? 0,
     agentConnected: doc.status !== "INACTIVE" && (deps.agents?.connected(doc.containerInstanceArn) ?? false),
     ...(withTags ? { tags: await readTags(deps.store, doc.containerInstanceArn) } : {}),
-  };
-}
-
-/** The plain snapshot placement works on. */
-export function placementSnapshot(deps: EcsDeps, doc: InstanceDoc, usage: InstanceUsage | undefined): InstanceSnapshot {
-  const rem = remainingResources(doc, usage);
-  return {
-    containerInstanceArn: doc.containerInstanceArn,
-    status: doc.status,
-    agentConnected: deps.agents?.connected(doc.containerInstanceArn) ?? false,
-    remaining: {
-      cpu: resourceNumber(rem, "CPU"),
-      memory: resourceNumber(rem, "MEMORY"),
-      ports: resourceSet(rem, "PORTS").map(Number),
-      udpPorts: resourceSet(rem, "PORTS_UDP").map(Number),
-    },
   };
 }

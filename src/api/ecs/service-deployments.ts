@@ -1,10 +1,11 @@
 import type { DescribeServiceDeploymentsRequest, ListServiceDeploymentsRequest } from "@aws-sdk/client-ecs";
-import { clusterArn, serviceArn } from "../../core/arn.js";
+import { clusterArn, serviceArn, type Principal } from "../../core/arn.js";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import type { RequestContext } from "../../edge/service.js";
 import { requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
+import type { DeploymentRecord, ServiceDoc } from "./service-doc.js";
 import { renderBrief, renderServiceDeployment } from "./service-history.js";
 import { readService, serviceArnOf } from "./services.js";
 
@@ -42,15 +43,29 @@ export async function describeServiceDeployments(deps: EcsDeps, input: DescribeS
   const serviceDeployments = [];
   const failures: { arn: string; reason: string }[] = [];
   for (const arn of arns) {
-    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service-deployment\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(arn);
-    if (!m) throw invalidParameter(`Invalid service deployment ARN: '${arn}'.`);
-    const [, region, account, clusterName, serviceName] = m as unknown as [string, string, string, string, string];
-    const sameAccount = region === ctx.principal.region && account === ctx.principal.accountId;
-    const cluster = sameAccount ? (await deps.store.get<{ status: string }>("cluster", clusterArn(ctx.principal, clusterName)))?.value : undefined;
-    const doc = cluster ? await readService(deps, serviceArn(ctx.principal, clusterName, serviceName)) : undefined;
-    const rec = doc?.wharf.history.find((r) => r.serviceDeploymentArn === arn);
-    if (!doc || !rec) failures.push({ arn, reason: "MISSING" });
-    else serviceDeployments.push(renderServiceDeployment(doc, rec));
+    const found = await findServiceDeployment(deps, ctx.principal, arn);
+    if (!found) failures.push({ arn, reason: "MISSING" });
+    else serviceDeployments.push(renderServiceDeployment(found.doc, found.record));
   }
   return { serviceDeployments, failures };
+}
+
+/**
+ * The service and history record a service deployment ARN names
+ * (`arn:aws:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID`), if it is the
+ * caller's; InvalidParameterException for something that is not such an ARN.
+ */
+export async function findServiceDeployment(
+  deps: EcsDeps,
+  principal: Principal,
+  arn: string,
+): Promise<{ doc: ServiceDoc; record: DeploymentRecord } | undefined> {
+  const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service-deployment\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(arn);
+  if (!m) throw invalidParameter(`Invalid service deployment ARN: '${arn}'.`);
+  const [, region, account, clusterName, serviceName] = m as unknown as [string, string, string, string, string];
+  if (region !== principal.region || account !== principal.accountId) return undefined;
+  const cluster = (await deps.store.get<{ status: string }>("cluster", clusterArn(principal, clusterName)))?.value;
+  const doc = cluster ? await readService(deps, serviceArn(principal, clusterName, serviceName)) : undefined;
+  const record = doc?.wharf.history.find((r) => r.serviceDeploymentArn === arn);
+  return doc && record ? { doc, record } : undefined;
 }

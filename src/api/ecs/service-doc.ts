@@ -1,6 +1,7 @@
 import type { Deployment, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../../core/arn.js";
+import type { DeploymentTimeline, TimelineSummary } from "../../core/service/timeline.js";
 import type { DeploymentState, SchedulerMemory, ServiceState } from "../../core/service/types.js";
 import { epochSeconds } from "../../core/time.js";
 import type { Store } from "../../store/store.js";
@@ -70,7 +71,16 @@ export interface DeploymentRecord {
   pendingCount: number;
   failedTasks: number;
   circuitBreaker?: { status: string; failureCount: number; threshold: number };
-  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  /** `deploymentId`: the deployment the circuit breaker started to restore (its tasks join this record's timeline). */
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string; deploymentId?: string };
+  /** ECS's ServiceDeploymentLifecycleStage while rolling (SCALE_UP, then CLEAN_UP); the last one stays. */
+  lifecycleStage?: string;
+  /** Task counts of each source revision (by ARN), followed while the deployment runs. */
+  sourceCounts?: Record<string, { requested: number; running: number; pending: number }>;
+  /** Per-task timeline (src/core/service/timeline.ts); only the newest records keep it. */
+  timeline?: DeploymentTimeline;
+  /** What an older record keeps of its timeline once compacted. */
+  timelineSummary?: TimelineSummary;
 }
 
 export const MAX_EVENTS = 100;

@@ -1,5 +1,7 @@
 import { parseArn, serviceArn } from "../../core/arn.js";
 import { AwsError } from "../../core/errors.js";
+import { constraintsHold, type PlacementFailure, SERVICE_DEFAULT_STRATEGY } from "../../core/placement/index.js";
+import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import type { DeploymentState } from "../../core/service/types.js";
 import type { RequestContext } from "../../edge/service.js";
 import { observeTask, type ServiceTaskPort, type StartOutcome } from "../../controllers/service-controller.js";
@@ -10,6 +12,7 @@ import type { ServiceDoc } from "./service-doc.js";
 import { readTags } from "./tag-store.js";
 import type { TaskDoc } from "./task-doc.js";
 import { markDesiredStopped } from "./task-stop.js";
+import { clusterPlacement, placementRequest } from "./task-placement.js";
 import { runTask, startTask } from "./tasks.js";
 
 /** RunTask accepts at most this many tasks per call. */
@@ -41,9 +44,9 @@ export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
       const ctx = schedulerContext(service);
       const base = await launchInput(deps, service, deployment);
       const outcome: StartOutcome = { started: [], failures: [] };
-      const record = (out: { tasks?: { taskArn?: string }[]; failures?: { arn?: string; reason?: string }[] }) => {
+      const record = (out: { tasks?: { taskArn?: string }[]; failures?: PlacementFailure[] }) => {
         for (const t of out.tasks ?? []) if (t.taskArn) outcome.started.push(t.taskArn);
-        for (const f of out.failures ?? []) outcome.failures.push({ reason: f.reason ?? "", detail: placementDetail(f) });
+        if (out.failures?.length) outcome.failures.push(placementVerdict(out.failures));
       };
       try {
         if (containerInstanceArns && containerInstanceArns.length > 0) {
@@ -69,9 +72,23 @@ export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
       await markDesiredStopped(deps, taskArn, reason, "ServiceSchedulerInitiated");
     },
 
+    /**
+     * DAEMON eligibility: the instance satisfies the task definition's requiresAttributes and the
+     * memberOf constraints (the definition's and the service's), judged by the placement engine's
+     * own filters on the cluster's index. Free resources do not count: the daemon's own task
+     * holds them.
+     */
     async listDaemonInstances(service): Promise<DaemonInstance[]> {
       const instances = await registeredInstances(deps, service.clusterArn);
-      return instances.map((i) => ({ containerInstanceArn: i.containerInstanceArn, status: i.status, eligible: true }));
+      const td = (await deps.store.get<TaskDefinitionDoc>("taskdef", service.taskDefinition ?? ""))?.value;
+      const placement = td ? await clusterPlacement(deps, service.clusterArn) : undefined;
+      const request =
+        td && placementRequest(td, { count: 1, group: `service:${service.serviceName}`, placementConstraints: service.placementConstraints });
+      return instances.map((i) => {
+        const slot = placement?.index.slotOf(i.containerInstanceArn);
+        const eligible = !request || slot === undefined || constraintsHold(request, placement!.index, slot);
+        return { containerInstanceArn: i.containerInstanceArn, status: i.status, eligible };
+      });
     },
   };
 }
@@ -103,7 +120,12 @@ async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: Deplo
       ? { networkConfiguration: (deployment.networkConfiguration ?? service.networkConfiguration) as never }
       : {}),
     ...(service.placementConstraints?.length ? { placementConstraints: service.placementConstraints } : {}),
-    ...(service.placementStrategy?.length ? { placementStrategy: service.placementStrategy } : {}),
+    // A REPLICA service without strategies spreads over Availability Zones, then instances (ECS's default).
+    placementStrategy: service.placementStrategy?.length
+      ? service.placementStrategy
+      : service.schedulingStrategy === "DAEMON"
+        ? []
+        : SERVICE_DEFAULT_STRATEGY.map((st) => ({ ...st })),
     ...(service.propagateTags === "TASK_DEFINITION" ? { propagateTags: "TASK_DEFINITION" as const } : {}),
     ...(tags.length ? { tags } : {}),
     ...(service.enableECSManagedTags ? { enableECSManagedTags: true } : {}),
@@ -112,23 +134,56 @@ async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: Deplo
 
 const clusterNameOf = (service: ServiceDoc) => service.clusterArn.slice(service.clusterArn.indexOf(":cluster/") + 9);
 
-/** Completes ECS's "was unable to place a task…" event text from a RunTask failure. */
-function placementDetail(f: { arn?: string; reason?: string; detail?: string }): string {
+/** Failure reasons in the engine's filter order: the later a rule refused an instance, the closer it came. */
+const CLOSENESS = [
+  "STATUS",
+  "AGENT",
+  "ATTRIBUTE",
+  "RESOURCE:CPU",
+  "RESOURCE:MEMORY",
+  "RESOURCE:PORTS",
+  "RESOURCE:PORTS_UDP",
+  "RESOURCE:GPU",
+  "RESOURCE:ENI",
+  "MemberOf placement constraint unsatisfied",
+  "DistinctInstance placement constraint unsatisfied",
+];
+
+/**
+ * The verdict of a RunTask that could not place a service's task, for the service event that
+ * completes ECS's "was unable to place a task…": the closest matching instance (the one refused
+ * by the latest rule) in ECS's words with how short it fell, then how many instances each rule
+ * refused — the same verdicts `wharf explain` shows.
+ */
+export function placementVerdict(failures: readonly PlacementFailure[]): { reason: string; detail: string } {
+  const rank = (f: PlacementFailure) => CLOSENESS.indexOf(f.reason);
+  const closest = failures.reduce((best, f) => (rank(f) > rank(best) ? f : best), failures[0]!);
+  const counts = new Map<string, number>();
+  for (const f of failures) counts.set(f.reason, (counts.get(f.reason) ?? 0) + 1);
+  const byRule = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
+  const total = failures.length === 1 ? "1 instance was" : `${failures.length} instances were`;
+  return { reason: closest.reason, detail: `${closestSentence(closest)} ${total} refused: ${byRule.join(", ")}.` };
+}
+
+function closestSentence(f: PlacementFailure): string {
   const id = f.arn ? f.arn.slice(f.arn.lastIndexOf("/") + 1) : "";
   const closest = `The closest matching (container-instance ${id})`;
+  const how = f.detail ? ` (${f.detail})` : "";
   switch (f.reason) {
     case "RESOURCE:CPU":
-      return `${closest} has insufficient CPU units available.`;
+      return `${closest} has insufficient CPU units available${how}.`;
     case "RESOURCE:MEMORY":
-      return `${closest} has insufficient memory available.`;
+      return `${closest} has insufficient memory available${how}.`;
     case "RESOURCE:PORTS":
     case "RESOURCE:PORTS_UDP":
-      return `${closest} is already using a port required by your task.`;
+      return `${closest} is already using a port required by your task${how}.`;
+    case "RESOURCE:GPU":
+      return `${closest} has insufficient GPUs available${how}.`;
     case "RESOURCE:ENI":
-      return `${closest} has no free network interface for an awsvpc task.`;
+      return `${closest} has no free network interface for an awsvpc task${how}.`;
     case "AGENT":
       return `${closest} has no connected agent.`;
     default:
-      return f.detail ? `${closest}: ${f.reason} (${f.detail}).` : `${closest}: ${f.reason}.`;
+      return `${closest} encountered error "${f.reason}"${how}.`;
   }
 }

@@ -57,6 +57,11 @@ export interface TaskInternals {
   sort: string;
   /** awsvpc: the task's network interface (src/api/ecs/task-network.ts); the agent gets it as `eni`. */
   eni?: TaskEni;
+  /**
+   * GPU ids assigned to the task at placement (ECS's Task shape has no such member; each
+   * container shows its own share as `gpuIds`). Held on the instance until STOPPED.
+   */
+  gpuIds?: string[];
 }
 
 export interface ContainerDoc {
@@ -75,6 +80,8 @@ export interface ContainerDoc {
   cpu: string;
   memory?: string;
   memoryReservation?: string;
+  /** GPU ids assigned to this container (ECS's Container `gpuIds`); its agent sets NVIDIA_VISIBLE_DEVICES to them. */
+  gpuIds?: string[];
   /** Wharf extension: when the agent started the container (epoch seconds); shows the start order. */
   startedAt?: number;
 }

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { containerArn, taskArn, type Principal } from "../../core/arn.js";
 import { clientException, invalidParameter } from "../../core/errors.js";
 import { newTaskId } from "../../core/ids.js";
-import { effectiveContainers, parseTaskSize, taskNeeds, type TaskNeeds } from "../../core/task-needs.js";
+import { assignGpus, effectiveContainers, parseTaskSize, taskNeeds, type TaskNeeds } from "../../core/task-needs.js";
 import { mergeTags, type Tag, validateTags } from "../../core/tags.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import { epochSeconds } from "../../core/time.js";
@@ -86,17 +86,22 @@ export interface LaunchSpec {
   principal: Principal;
 }
 
-/** A new task record (PROVISIONING, desired RUNNING) placed on `instance`. */
-export function newTaskDoc(spec: LaunchSpec, instance: InstanceDoc, nowMs: number, batchIndex = 0): TaskDoc {
+/** ECS's limit on `startedBy` (checked before placement, so a refused call reserves nothing). */
+export function checkStartedBy(startedBy: string | undefined): void {
+  if (startedBy !== undefined && startedBy.length > 128) throw invalidParameter("startedBy can be at most 128 characters.");
+}
+
+/** A new task record (PROVISIONING, desired RUNNING) placed on `instance`, holding the GPU ids placement assigned. */
+export function newTaskDoc(spec: LaunchSpec, instance: InstanceDoc, nowMs: number, batchIndex = 0, gpuIds: string[] = []): TaskDoc {
   const { td, overrides } = spec;
-  if (spec.startedBy !== undefined && spec.startedBy.length > 128) {
-    throw invalidParameter("startedBy can be at most 128 characters.");
-  }
+  checkStartedBy(spec.startedBy);
   const id = newTaskId();
   const arn = taskArn(spec.principal, spec.clusterName, id);
   const effective = effectiveContainers(td as never, overrides as never);
+  const gpusOf = assignGpus(td as never, overrides as never, gpuIds);
   const containers: ContainerDoc[] = td.containerDefinitions.map((c, i) => {
     const e = effective[i]!;
+    const gpus = gpusOf.get(c.name!);
     return {
       containerArn: containerArn(spec.principal, spec.clusterName, id, randomUUID()),
       taskArn: arn,
@@ -109,6 +114,7 @@ export function newTaskDoc(spec: LaunchSpec, instance: InstanceDoc, nowMs: numbe
       cpu: String(e.cpu ?? 0),
       ...(e.memory !== undefined ? { memory: String(e.memory) } : {}),
       ...(e.memoryReservation !== undefined ? { memoryReservation: String(e.memoryReservation) } : {}),
+      ...(gpus?.length ? { gpuIds: gpus } : {}),
     };
   });
   const byName = new Map((overrides?.containerOverrides ?? []).map((o) => [o.name, o]));
@@ -145,6 +151,7 @@ export function newTaskDoc(spec: LaunchSpec, instance: InstanceDoc, nowMs: numbe
       taskDefinition: td as unknown as Record<string, unknown>,
       needs: needsOf(td, overrides),
       ...(spec.clientToken ? { clientToken: spec.clientToken } : {}),
+      ...(gpuIds.length ? { gpuIds: [...gpuIds] } : {}),
       sort,
     },
   };

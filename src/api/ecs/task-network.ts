@@ -12,7 +12,6 @@ import {
   taskEniCapacity,
 } from "../../core/eni.js";
 import { clientException, invalidParameter } from "../../core/errors.js";
-import type { InstanceSnapshot } from "../../core/placement/first-fit.js";
 import { taskStatusRank } from "../../core/task-status.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import type { RequestContext } from "../../edge/service.js";
@@ -24,8 +23,9 @@ import { allocateAddresses, releaseAddress, SUBNETS_LOCK } from "./subnets.js";
 import type { TaskDoc } from "./task-doc.js";
 
 /**
- * awsvpc for RunTask/StartTask: the networkConfiguration checks ECS makes, the ENI room of each
- * instance for placement, and each task's ElasticNetworkInterface (address from its subnet,
+ * awsvpc for RunTask/StartTask: the networkConfiguration checks ECS makes, the ENI capacity of
+ * each instance (placement counts not-yet-STOPPED awsvpc tasks against it, see
+ * placement-indexes.ts), and each task's ElasticNetworkInterface (address from its subnet,
  * MAC, eni id) written with the task. The addressing itself is in subnets.ts.
  */
 
@@ -91,31 +91,6 @@ export function instanceEniCapacity(doc: InstanceDoc, trunking: boolean): number
 export async function trunkingEnabled(deps: EcsDeps, ctx: RequestContext): Promise<boolean> {
   const s = await effectiveAccountSetting(deps, "awsvpcTrunking", ctx.callerArn, ctx.principal.region);
   return s.value === "enabled";
-}
-
-/**
- * Adds each instance's remaining task ENIs to its placement snapshot: capacity minus the
- * instance's not-yet-STOPPED awsvpc tasks. Placement then fails an awsvpc task with RESOURCE:ENI.
- */
-export function withEniRoom(
-  snapshots: InstanceSnapshot[],
-  instances: InstanceDoc[],
-  tasks: TaskDoc[],
-  trunking: boolean,
-): InstanceSnapshot[] {
-  const used = new Map<string, number>();
-  for (const t of tasks) {
-    if (!t.wharf.eni || !t.containerInstanceArn || t.lastStatus === "STOPPED") continue;
-    used.set(t.containerInstanceArn, (used.get(t.containerInstanceArn) ?? 0) + 1);
-  }
-  const byArn = new Map(instances.map((i) => [i.containerInstanceArn, i]));
-  return snapshots.map((s) => {
-    const doc = byArn.get(s.containerInstanceArn);
-    if (!doc) return s;
-    const eni = instanceEniCapacity(doc, trunking) - (used.get(s.containerInstanceArn) ?? 0);
-    const remaining: InstanceSnapshot["remaining"] = { ...s.remaining, eni };
-    return { ...s, remaining };
-  });
 }
 
 /** The task with its ENI: the ElasticNetworkInterface attachment and every container's networkInterfaces. */

@@ -1,4 +1,5 @@
 import type {
+  AwsVpcConfiguration,
   DescribeTasksRequest,
   ListTasksRequest,
   RunTaskRequest,
@@ -7,19 +8,20 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
-import { misfit, placeFirstFit, type PlacementFailure, reserve } from "../../core/placement/first-fit.js";
+import { place, type PlacementFailure, rejectionAt } from "../../core/placement/index.js";
+import type { Tag } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
 import type { WriteOp } from "../../store/store.js";
 import { type ClusterDoc, requireCluster } from "./clusters.js";
-import { readInstance, registeredInstances, resolveInstanceArn } from "./container-instances.js";
+import type { ClusterPlacement } from "./cluster-placement.js";
+import { resolveInstanceArn } from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
-import { clusterTasks, type InstanceDoc, placementSnapshot, usageByInstance } from "./instance-doc.js";
 import { resolveTaskDefinition } from "./task-definitions.js";
 import { renderTask, resolveTaskArn, type TaskDoc } from "./task-doc.js";
 import {
   checkCompatibility,
+  checkStartedBy,
   type LaunchSpec,
-  needsOf,
   newTaskDoc,
   requestFingerprint,
   taskTags,
@@ -28,7 +30,8 @@ import {
 import { markDesiredStopped } from "./task-stop.js";
 import { putTagsOp } from "./tag-store.js";
 import { putTaskOp } from "./task-write.js";
-import { commitTasksWithEnis, trunkingEnabled, validateTaskNetwork, withEniRoom } from "./task-network.js";
+import { commitTasksWithEnis, trunkingEnabled, validateTaskNetwork } from "./task-network.js";
+import { clusterPlacement, NO_INSTANCES, placementRequest, prepareRunTask } from "./task-placement.js";
 
 /**
  * RunTask, StartTask, StopTask, DescribeTasks and ListTasks. Tasks are records the agents
@@ -71,18 +74,11 @@ async function writeNewTasks(deps: EcsDeps, docs: TaskDoc[], tags: WriteOp[], ex
 export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
   const launchType = launchTypeOf(input, cluster);
-  const count = input.count ?? 1;
-  if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter("count must be between 1 and 10.");
   if (input.clientToken !== undefined && (input.clientToken.length < 1 || input.clientToken.length > MAX_CLIENT_TOKEN)) {
     throw invalidParameter(`clientToken must be between 1 and ${MAX_CLIENT_TOKEN} characters.`);
   }
-  if (input.placementConstraints?.length || input.placementStrategy?.length) {
-    throw invalidParameter("placementConstraints and placementStrategy are not supported yet by Wharf.");
-  }
-  const td = await resolveTaskDefinition(deps, input.taskDefinition ?? "", ctx);
-  checkCompatibility(td, launchType);
-  validateOverrides(td, input.overrides);
-  const vpc = validateTaskNetwork(td, input.networkConfiguration, launchType);
+  const { td, vpc, request } = await prepareRunTask(deps, input, launchType, ctx);
+  checkStartedBy(input.startedBy);
   const tags = await taskTags(deps.store, td, input, cluster.clusterName);
   const fingerprint = requestFingerprint(input);
   const tokenId = input.clientToken ? `${cluster.clusterArn}|${input.clientToken}` : undefined;
@@ -101,21 +97,17 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
         return { tasks: await renderArns(deps, seen.taskArns), failures: seen.failures };
       }
     }
-    const instances = await registeredInstances(deps, cluster.clusterArn);
-    if (!instances.some((i) => i.status === "ACTIVE")) {
-      throw invalidParameter("No Container Instances were found in your cluster.");
-    }
-    const clusterTaskDocs = await clusterTasks(deps.store, cluster.clusterArn);
-    const usage = usageByInstance(clusterTaskDocs);
-    let snapshots = instances.map((i) => placementSnapshot(deps, i, usage.get(i.containerInstanceArn)));
-    if (vpc) snapshots = withEniRoom(snapshots, instances, clusterTaskDocs, await trunkingEnabled(deps, ctx));
-    const { placements, failures } = placeFirstFit(snapshots, needsOf(td, input.overrides), count);
-    const byArn = new Map(instances.map((i) => [i.containerInstanceArn, i]));
+    const trunking = vpc ? await trunkingEnabled(deps, ctx) : false;
+    const placement = await clusterPlacement(deps, cluster.clusterArn);
+    if (vpc) placement.useTrunking(trunking);
+    // From here to hold() nothing awaits: the index and the held tasks move together.
+    const { placements, failures, noActiveInstances } = place(request, placement.index, Math.random);
+    if (noActiveInstances) throw invalidParameter(NO_INSTANCES);
     const spec: LaunchSpec = {
       td,
       overrides: input.overrides,
       launchType,
-      group: input.group,
+      group: request.group,
       startedBy: input.startedBy,
       enableExecuteCommand: input.enableExecuteCommand,
       clientToken: input.clientToken,
@@ -124,7 +116,7 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
       principal: ctx.principal,
     };
     const now = deps.clock.now();
-    const planned = placements.map((arn, i) => newTaskDoc(spec, byArn.get(arn)!, now, i));
+    const planned = placements.map((p, i) => newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, i, p.gpuIds));
     const extra: WriteOp[] = tokenId
       ? [
           {
@@ -136,13 +128,40 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
           },
         ]
       : [];
-    const docs = await commitTasksWithEnis(deps, ctx, planned, vpc, (final, subnetOps) =>
-      writeNewTasks(deps, final, tags.length ? final.map((d) => putTagsOp(d.taskArn, tags)) : [], [...extra, ...subnetOps]),
-    );
+    const docs = await commitHeld(deps, ctx, placement, planned, vpc, tags, extra);
     return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
   });
 }
 
+/**
+ * Writes tasks placement has reserved: held in the cluster's placement state first (so the write
+ * notification finds them counted), given back if the write fails (no address left, store error).
+ */
+async function commitHeld(
+  deps: EcsDeps,
+  ctx: RequestContext,
+  placement: ClusterPlacement,
+  planned: TaskDoc[],
+  vpc: AwsVpcConfiguration | undefined,
+  tags: Tag[],
+  extra: WriteOp[],
+): Promise<TaskDoc[]> {
+  placement.hold(planned);
+  try {
+    return await commitTasksWithEnis(deps, ctx, planned, vpc, (final, subnetOps) =>
+      writeNewTasks(deps, final, tags.length ? final.map((d) => putTagsOp(d.taskArn, tags)) : [], [...extra, ...subnetOps]),
+    );
+  } catch (err) {
+    placement.drop(planned);
+    throw err;
+  }
+}
+
+/**
+ * StartTask: the caller names the instances; each is checked with RunTask's filters (status,
+ * agent, requiresAttributes, resources, the definition's constraints) and the first that
+ * refuses it is reported for it, as RunTask reports failures.
+ */
 export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
   const refs = input.containerInstances ?? [];
@@ -151,19 +170,19 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
   checkCompatibility(td, "EC2");
   validateOverrides(td, input.overrides);
   const vpc = validateTaskNetwork(td, input.networkConfiguration, "EC2");
+  const request = placementRequest(td, { count: 1, group: input.group, overrides: input.overrides });
+  checkStartedBy(input.startedBy);
   const tags = await taskTags(deps.store, td, input, cluster.clusterName);
-  const needs = needsOf(td, input.overrides);
   return deps.lock(cluster.clusterArn, async () => {
     await requireCluster(deps, input.cluster, ctx);
-    const clusterTaskDocs = await clusterTasks(deps.store, cluster.clusterArn);
-    const usage = usageByInstance(clusterTaskDocs);
     const trunking = vpc ? await trunkingEnabled(deps, ctx) : false;
-    const snapshots = new Map<string, ReturnType<typeof placementSnapshot>>();
+    const placement = await clusterPlacement(deps, cluster.clusterArn);
+    if (vpc) placement.useTrunking(trunking);
     const spec: LaunchSpec = {
       td,
       overrides: input.overrides,
       launchType: "EC2",
-      group: input.group,
+      group: request.group,
       startedBy: input.startedBy,
       enableExecuteCommand: input.enableExecuteCommand,
       clusterArn: cluster.clusterArn,
@@ -175,24 +194,21 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
     const failures: PlacementFailure[] = [];
     for (const ref of refs) {
       const arn = resolveInstanceArn(ctx.principal, cluster.clusterName, ref);
-      const inst: InstanceDoc | undefined = await readInstance(deps, cluster.clusterArn, arn);
-      if (!inst || inst.status === "INACTIVE") {
+      const inst = arn ? placement.instances.get(arn) : undefined;
+      const slot = arn ? placement.index.slotOf(arn) : undefined;
+      if (!inst || slot === undefined) {
         failures.push({ arn: arn ?? ref, reason: "MISSING" });
         continue;
       }
-      let snap = snapshots.get(inst.containerInstanceArn) ?? placementSnapshot(deps, inst, usage.get(inst.containerInstanceArn));
-      if (vpc && !snapshots.has(inst.containerInstanceArn)) snap = withEniRoom([snap], [inst], clusterTaskDocs, trunking)[0]!;
-      const why = misfit(snap, needs);
-      if (why) {
-        failures.push({ arn: inst.containerInstanceArn, reason: why });
+      const refused = rejectionAt(request, placement.index, slot);
+      if (refused) {
+        failures.push(refused);
         continue;
       }
-      snapshots.set(inst.containerInstanceArn, reserve(snap, needs));
-      docs.push(newTaskDoc(spec, inst, now, docs.length));
+      const gpuIds = placement.index.reserve(slot, request.task, request.group);
+      docs.push(newTaskDoc(spec, inst, now, docs.length, gpuIds));
     }
-    const final = await commitTasksWithEnis(deps, ctx, docs, vpc, (out, subnetOps) =>
-      writeNewTasks(deps, out, tags.length ? out.map((d) => putTagsOp(d.taskArn, tags)) : [], subnetOps),
-    );
+    const final = await commitHeld(deps, ctx, placement, docs, vpc, tags, []);
     return { tasks: await Promise.all(final.map((d) => renderTask(deps.store, d, false))), failures };
   });
 }

@@ -107,22 +107,42 @@ export class ClusterIndex {
     this.invalidate();
   }
 
-  /** Takes a task's resources from the slot; returns the GPU ids assigned to it. */
-  reserve(slot: number, task: TaskRequirements, group: string | undefined): string[] {
+  /**
+   * Takes a task's resources from the slot; returns the GPU ids assigned to it. `gpuIds` names
+   * the ids of a task placed earlier (a stored task being counted again); otherwise the first
+   * free ones are taken.
+   */
+  reserve(slot: number, task: TaskRequirements, group: string | undefined, gpuIds?: readonly string[]): string[] {
     this.cpu[slot] -= task.cpu;
     this.memory[slot] -= task.memory;
     if (task.eni) this.eni[slot] -= 1;
     for (const p of task.ports ?? []) this.ports[slot]!.add(p);
     for (const p of task.portsUdp ?? []) this.portsUdp[slot]!.add(p);
-    let gpuIds: string[] = [];
+    let taken: string[] = [];
     const gpus = task.gpus ?? 0;
-    if (gpus > 0) {
-      gpuIds = this.gpuFree[slot]!.splice(0, gpus);
+    if (gpuIds && gpuIds.length > 0) {
+      const held = new Set(gpuIds);
+      taken = [...gpuIds];
+      this.gpuFree[slot] = this.gpuFree[slot]!.filter((id) => !held.has(id));
+      this.gpuCount[slot] = this.gpuFree[slot]!.length;
+    } else if (gpus > 0) {
+      taken = this.gpuFree[slot]!.splice(0, gpus);
       this.gpuCount[slot] = this.gpuFree[slot]!.length;
     }
     this.running[slot] += 1;
     this.countGroup(slot, group, 1);
-    return gpuIds;
+    return taken;
+  }
+
+  /**
+   * The agent connected or went away. Agent presence feeds a static filter (AGENT) and the
+   * agentConnected query field, so derived caches are dropped as for an upsert.
+   */
+  setAgentConnected(slot: number, connected: boolean): void {
+    const v = connected ? 1 : 0;
+    if (this.agentConnected[slot] === v) return;
+    this.agentConnected[slot] = v;
+    this.invalidate();
   }
 
   /** Gives back what `reserve` took (a task stopped, or a dry run is undone). */

@@ -98,6 +98,9 @@ export interface ObservedTask {
   /** The task has at least one essential container with a task-definition health check. */
   hasHealthCheck?: boolean;
   createdAt: number;
+  /** When the agent began and finished pulling its images (the deployment timeline shows them). */
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
   /** When it reached RUNNING; absent if it never did. */
   startedAt?: number;
   stoppedAt?: number;
