@@ -13,7 +13,23 @@ const serverOptions = {
   "no-agent": { type: "boolean" },
   "docker-host": { type: "string" },
   "host-ip": { type: "string" },
+  help: { type: "boolean", short: "h" },
 } as const;
+
+const UP_HELP = `wharf up — start Wharf with embedded defaults: the control plane, the SQLite store under
+--data-dir, and an agent for this host's Docker Engine in cluster "default"
+(wharf server: the control plane alone, same options except the agent ones)
+
+Usage: wharf up [options]
+
+  --data-dir DIR                 state and credentials (default ./.wharf, or WHARF_DATA_DIR)
+  --host HOST                    address to listen on (default 127.0.0.1)
+  --port PORT                    port to listen on (default 4700)
+  --stopped-task-retention DUR   how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
+  --no-agent                     do not start the local agent
+  --docker-host URL              Docker Engine socket for the agent (default unix:///var/run/docker.sock)
+  --host-ip IP                   address the agent binds host ports to (default: every address)
+`;
 
 function parsePort(p: string | undefined): number | undefined {
   if (p === undefined) return undefined;
@@ -30,6 +46,10 @@ export async function serverCommand(argv: string[]): Promise<number> {
 /** `wharf up`: everything a laptop needs, with embedded defaults. */
 export async function upCommand(argv: string[], banner = true): Promise<number> {
   const { values } = parseArgs({ args: argv, options: serverOptions });
+  if (values.help) {
+    process.stdout.write(UP_HELP);
+    return 0;
+  }
   const dataDir = resolveDataDir(values["data-dir"]);
   const server = await startServer({
     dataDir,

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ecsOperations } from "../src/api/ecs/index.js";
+import { logsOperations } from "../src/api/logs/index.js";
+
+/** docs/status.md lists exactly the operations the code serves, per API. */
+describe("docs/status.md is true to the code", () => {
+  const text = readFileSync(join(process.cwd(), "docs", "status.md"), "utf8");
+  const section = (title: string) => {
+    const start = text.indexOf(`## ${title}`);
+    const end = text.indexOf("\n## ", start + 1);
+    const body = text.slice(start, end < 0 ? undefined : end);
+    const tables = body.split("\n").filter((l) => l.startsWith("|"));
+    return new Set(tables.flatMap((l) => [...l.matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1]!)));
+  };
+
+  it("lists every ECS operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("ECS")].sort(), Object.keys(ecsOperations).sort());
+  });
+
+  it("lists every CloudWatch Logs operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("CloudWatch Logs")].sort(), Object.keys(logsOperations).sort());
+  });
+});
