@@ -11,13 +11,14 @@
  * Run: `node dist/bench/api-throughput.js [--connections 16] [--requests 20000] [--seconds 15]`.
  */
 import { execFileSync, type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signSigV4 } from "../src/edge/sigv4.js";
+import { writeBenchSection } from "./lib/docs-section.js";
 
 const TARGET = "AmazonEC2ContainerServiceV20141113";
 const REPO = process.cwd();
@@ -291,7 +292,7 @@ async function main(): Promise<void> {
     ].join("\n");
     console.log(table);
     console.log(JSON.stringify(results));
-    if (!args["no-write"]) writeSection(join(REPO, "docs", "benchmarks.md"), section);
+    if (!args["no-write"]) writeBenchSection("API throughput", section);
   } finally {
     for (const t of started) t.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
@@ -300,22 +301,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** Replaces (or appends) the "## API throughput" section of docs/benchmarks.md. */
-function writeSection(file: string, section: string): void {
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = text.indexOf("## API throughput");
-  let next = -1;
-  if (start >= 0) {
-    const m = /\n## /g;
-    m.lastIndex = start + 3;
-    const hit = m.exec(text);
-    next = hit ? hit.index + 1 : -1;
-  }
-  const out =
-    start < 0 ? text.trimEnd() + "\n\n" + section : text.slice(0, start) + section + (next >= 0 ? "\n" + text.slice(next) : "");
-  writeFileSync(file, out.endsWith("\n") ? out : out + "\n");
-  console.log(`wrote ${file}`);
-}
 
 main().catch((err) => {
   console.error(err);

@@ -13,13 +13,14 @@
  * Run: npx tsc -p . && node dist/bench/logs-api.js [--lines 1000000] [--reads 200] [--write]
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { signSigV4 } from "../src/edge/sigv4.js";
+import { writeBenchSection } from "./lib/docs-section.js";
+import { signedCall } from "./lib/signed-call.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -44,36 +45,9 @@ interface Conn {
   agent: Agent;
 }
 
-async function call(c: Conn, op: string, input: unknown): Promise<any> {
-  const body = JSON.stringify(input);
-  const headers = signSigV4({
-    method: "POST",
-    url: "/",
-    host: `127.0.0.1:${c.port}`,
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Logs_20140328.${op}` },
-    body,
-    accessKeyId,
-    secretAccessKey,
-    region: "us-east-1",
-    service: "logs",
-  });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port: c.port, method: "POST", path: "/", headers: { ...headers, "content-length": Buffer.byteLength(body) }, agent: c.agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (d: Buffer) => chunks.push(d));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString();
-          if (res.statusCode !== 200) reject(new Error(`${op}: ${res.statusCode} ${text.slice(0, 300)}`));
-          else resolve(JSON.parse(text));
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const call = (c: Conn, op: string, input: unknown): Promise<any> =>
+  signedCall({ ...c, accessKeyId, secretAccessKey }, "Logs_20140328", "logs", op, input);
+
 
 const LEVELS = ["INFO", "INFO", "INFO", "WARN", "INFO", "INFO", "ERROR"];
 /** ~90-byte access-log-like lines; one in 100,000 carries the rare term NEEDLE. */
@@ -208,7 +182,7 @@ async function main() {
       "",
     ].join("\n");
     console.log(md);
-    if (args.write) writeSection(md);
+    if (args.write) writeBenchSection("Logs API", `## Logs API\n\n${md}\n`);
     for (const a of agents) a.destroy();
   } finally {
     proc.kill("SIGTERM");
@@ -236,16 +210,6 @@ function safeSize(f: string): number {
   }
 }
 
-/** Replaces (or appends) the "## Logs API" section of docs/benchmarks.md, leaving the others alone. */
-function writeSection(body: string): void {
-  const file = join(REPO, "docs", "benchmarks.md");
-  const text = readFileSync(file, "utf8");
-  const section = `## Logs API\n\n${body}\n`;
-  const start = text.indexOf("## Logs API\n");
-  if (start < 0) return writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-  const end = text.indexOf("\n## ", start + 1);
-  writeFileSync(file, text.slice(0, start) + section + (end < 0 ? "" : text.slice(end + 1)));
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -27,13 +27,14 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ECS_LABELS, WHARF_LABELS } from "../src/agent/container-config.js";
 import { DockerClient } from "../src/agent/docker/client.js";
+import { writeBenchSection } from "./lib/docs-section.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -250,7 +251,7 @@ async function main() {
     );
     const body = lines.join("\n");
     process.stdout.write(`\n${body}\n`);
-    if (args.write) writeSection(body);
+    if (args.write) writeBenchSection("Log shipping", `## Log shipping\n\n${body}\n`);
   } finally {
     for (const c of children.reverse()) if (c.exitCode === null) c.kill("SIGTERM");
     await sleep(500);
@@ -270,16 +271,6 @@ function dockerVersion(): string {
   }
 }
 
-/** Replaces (or inserts, before "## Logs API" or at the end) the "## Log shipping" section of docs/benchmarks.md. */
-function writeSection(body: string): void {
-  const file = join(REPO, "docs", "benchmarks.md");
-  const text = readFileSync(file, "utf8");
-  const section = `## Log shipping\n\n${body}\n`;
-  const start = text.indexOf("## Log shipping\n");
-  if (start < 0) return writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-  const end = text.indexOf("\n## ", start + 1);
-  writeFileSync(file, text.slice(0, start) + section + (end < 0 ? "" : text.slice(end + 1)));
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

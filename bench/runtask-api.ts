@@ -19,12 +19,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { signSigV4 } from "../src/edge/sigv4.js";
+import { signedCall } from "./lib/signed-call.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -59,36 +59,9 @@ interface Conn {
   agent: Agent;
 }
 
-function call(c: Conn, op: string, input: unknown): Promise<any> {
-  const body = JSON.stringify(input);
-  const headers = signSigV4({
-    method: "POST",
-    url: "/",
-    host: `127.0.0.1:${c.port}`,
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${TARGET}.${op}` },
-    body,
-    accessKeyId,
-    secretAccessKey,
-    region: "us-east-1",
-    service: "ecs",
-  });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port: c.port, method: "POST", path: "/", headers: { ...headers, "content-length": Buffer.byteLength(body) }, agent: c.agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (d: Buffer) => chunks.push(d));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString();
-          if (res.statusCode !== 200) reject(new Error(`${op}: ${res.statusCode} ${text.slice(0, 300)}`));
-          else resolve(JSON.parse(text));
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const call = (c: Conn, op: string, input: unknown): Promise<any> =>
+  signedCall({ ...c, accessKeyId, secretAccessKey }, TARGET, "ecs", op, input);
+
 
 const env = { ...process.env, WHARF_ACCESS_KEY_ID: accessKeyId, WHARF_SECRET_ACCESS_KEY: secretAccessKey };
 

@@ -25,7 +25,7 @@
  * (`--write` inserts or replaces the "## Services" section of docs/benchmarks.md.)
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -40,6 +40,7 @@ import type { WriteOp } from "../src/store/store.js";
 import { fetchTimeline, renderTimeline } from "../src/cli/deployments.js";
 import type { TimelineAnswer } from "../src/api/deployment-timeline-route.js";
 import { rolloutFloor, type FloorResult } from "./service-floor.js";
+import { writeBenchSection } from "./lib/docs-section.js";
 
 const REPO = process.cwd();
 const { values: args } = parseArgs({
@@ -399,7 +400,7 @@ async function main(): Promise<void> {
     if (recovery.length === 0) return;
     const section = report(recovery, rollouts, load, (now() - began) / 1000);
     console.log(`\n${section}`);
-    if (args.write) writeSection(section);
+    if (args.write) writeBenchSection("Services", section);
     else console.log("(not written: pass --write to update docs/benchmarks.md)");
   } finally {
     trace = undefined;
@@ -494,18 +495,6 @@ function explain(recovery: RecoverySample[]): string {
   );
 }
 
-/** Inserts (or replaces) the "## Services" section of docs/benchmarks.md, leaving the others alone. */
-function writeSection(section: string): void {
-  const file = join(REPO, "docs", "benchmarks.md");
-  const text = readFileSync(file, "utf8");
-  const start = text.indexOf("## Services\n");
-  if (start < 0) writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-  else {
-    const end = text.indexOf("\n## ", start + 1);
-    writeFileSync(file, text.slice(0, start) + section + (end < 0 ? "" : text.slice(end + 1)));
-  }
-  console.log(`wrote ${file}`);
-}
 
 main().catch((err) => {
   console.error(err);

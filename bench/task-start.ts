@@ -20,7 +20,7 @@
  * (`--write` replaces the "## Task start latency" section of docs/benchmarks.md.)
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -32,6 +32,7 @@ import { DockerClient } from "../src/agent/docker/client.js";
 import { startServer, type RunningServer } from "../src/server.js";
 import { withWriteListener } from "../src/store/observed-store.js";
 import type { WriteOp } from "../src/store/store.js";
+import { writeBenchSection } from "./lib/docs-section.js";
 
 const run = promisify(execFile);
 const REPO = process.cwd();
@@ -419,7 +420,7 @@ async function main(): Promise<void> {
       ph.summary,
       "",
     ].join("\n");
-    if (args.write) writeSection(section);
+    if (args.write) writeBenchSection("Task start latency", section);
     else console.log("\n(not written: pass --write to update docs/benchmarks.md)\n\n" + section);
   } finally {
     trace = undefined;
@@ -434,18 +435,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** Replaces (or appends) the "## Task start latency" section of docs/benchmarks.md, leaving the others alone. */
-function writeSection(section: string): void {
-  const file = join(REPO, "docs", "benchmarks.md");
-  const text = readFileSync(file, "utf8");
-  const start = text.indexOf("## Task start latency\n");
-  if (start < 0) writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-  else {
-    const end = text.indexOf("\n## ", start + 1);
-    writeFileSync(file, text.slice(0, start) + section + (end < 0 ? "" : text.slice(end + 1)));
-  }
-  console.log(`wrote ${file}`);
-}
 
 main().catch((err) => {
   console.error(err);

@@ -12,7 +12,7 @@
  * - The agent reports through the ECS API: `SubmitTaskStateChange` / `SubmitContainerStateChange`,
  *   retried with backoff until acknowledged.
  * - Wharf extensions of those reports (optional members added to the ECS model by
- *   scripts/gen-ecs-model.py, so the edge keeps them; AWS's model has no way to carry them):
+ *   scripts/gen-models.py, so the edge keeps them; AWS's model has no way to carry them):
  *   `ContainerStateChange` (in `containers[]`) and `SubmitContainerStateChange` take
  *   `healthStatus` (HEALTHY | UNHEALTHY | UNKNOWN, only for containers whose definition has a
  *   health check) and `startedAt` (epoch seconds, when the container started). The agent sends

@@ -1,7 +1,7 @@
 import { AwsError, invalidParameter, serializationError } from "../core/errors.js";
 
 /**
- * A compact form of an AWS service model's input shapes (see scripts/gen-ecs-model.py):
+ * A compact form of an AWS service model's input shapes (see scripts/gen-models.py):
  * `o` structure (members, required), `l` list, `m` map, `s` string (enum), `i` integer,
  * `d` double, `b` boolean, `t` timestamp.
  */

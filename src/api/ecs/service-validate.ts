@@ -7,7 +7,7 @@ import type {
   PlacementStrategy,
   ServiceRegistry,
 } from "@aws-sdk/client-ecs";
-import { createHash } from "node:crypto";
+import { requestFingerprint } from "../../core/fingerprint.js";
 import { invalidParameter } from "../../core/errors.js";
 import { validateRequest } from "../../core/placement/index.js";
 import type { PlacementRequest } from "../../core/placement/index.js";
@@ -139,17 +139,4 @@ export function validateNetwork(net: NetworkConfiguration | undefined, td: TaskD
 }
 
 /** A stable fingerprint of a CreateService request, clientToken aside (idempotency). */
-export function fingerprint(input: CreateServiceRequest): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v as object)
-              .filter((k) => k !== "clientToken")
-              .sort()
-              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash("sha256").update(JSON.stringify(canon(input))).digest("hex");
-}
+export const fingerprint = (input: CreateServiceRequest): string => requestFingerprint(input);

@@ -1,5 +1,5 @@
 import type { RunTaskRequest, TaskOverride } from "@aws-sdk/client-ecs";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { containerArn, taskArn, type Principal } from "../../core/arn.js";
 import { clientException, invalidParameter } from "../../core/errors.js";
 import { newTaskId } from "../../core/ids.js";
@@ -165,18 +165,4 @@ export function checkCompatibility(td: TaskDefinitionDoc, launchType: string): v
   }
 }
 
-/** A stable fingerprint of a RunTask request, clientToken aside, for idempotency. */
-export function requestFingerprint(input: object): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v as object)
-              .filter((k) => k !== "clientToken")
-              .sort()
-              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash("sha256").update(JSON.stringify(canon(input))).digest("hex");
-}
+export { requestFingerprint } from "../../core/fingerprint.js";

@@ -24,7 +24,7 @@ export interface ContainerReport {
   exitCode?: number;
   reason?: string;
   networkBindings?: Record<string, unknown>[];
-  /** Wharf extensions (scripts/gen-ecs-model.py): the container's health and start time (epoch seconds). */
+  /** Wharf extensions (scripts/gen-models.py): the container's health and start time (epoch seconds). */
   healthStatus?: string;
   startedAt?: number;
 }
