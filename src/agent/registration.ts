@@ -64,6 +64,10 @@ export function agentAttributes(facts: HostFacts, opts: RegistrationOptions): { 
   // engine); the role itself is not served as credentials yet.
   out.push({ name: "com.amazonaws.ecs.capability.task-iam-role" });
   out.push({ name: "com.amazonaws.ecs.capability.task-iam-role-network-host" });
+  // ECR images are pulled like any other (registry credentials are not fetched): a task naming one
+  // is placed and then fails with CannotPullContainerError unless the image is cached, as on ECS.
+  out.push({ name: "com.amazonaws.ecs.capability.ecr-auth" });
+  out.push({ name: "ecs.capability.execution-role-ecr-pull" });
   out.push({ name: "ecs.capability.container-ordering" });
   // Health checks, Docker volumes (local driver) and EFS (a host-directory stand-in, see src/agent/volumes/plan.ts).
   out.push({ name: "ecs.capability.container-health-check" });
