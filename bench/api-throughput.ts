@@ -13,12 +13,12 @@
 import { execFileSync, type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { signSigV4 } from "../src/edge/sigv4.js";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { freePort } from "./lib/net.js";
 
 const TARGET = "AmazonEC2ContainerServiceV20141113";
 const REPO = process.cwd();
@@ -89,16 +89,6 @@ const TASK_DEF = {
   ],
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 function signed(t: Target, op: string, input: unknown) {
   const body = JSON.stringify(input);

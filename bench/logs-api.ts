@@ -15,12 +15,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { signedCall } from "./lib/signed-call.js";
+import { freePort } from "./lib/net.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -211,14 +211,6 @@ function safeSize(f: string): number {
 }
 
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function waitUp(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {

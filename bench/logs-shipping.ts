@@ -28,13 +28,13 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ECS_LABELS, WHARF_LABELS } from "../src/agent/container-config.js";
 import { DockerClient } from "../src/agent/docker/client.js";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { freePort } from "./lib/net.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -272,14 +272,6 @@ function dockerVersion(): string {
 }
 
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function waitUp(ecs: ECSClient): Promise<void> {
   for (let i = 0; i < 200; i++) {

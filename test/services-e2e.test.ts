@@ -18,6 +18,7 @@ import { type RunningAgent, startAgent } from "../src/agent/agent.js";
 import { DockerClient } from "../src/agent/docker/client.js";
 import { hex, removeInstanceContainers } from "./helpers/agent-fixtures.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { until } from "./helpers/service-world.js";
 
 /** Services against real agents and the real Docker Engine: convergence, healing, rollouts, rollback, DAEMON. */
 describe("services end to end (real Docker)", () => {
@@ -68,21 +69,6 @@ describe("services end to end (real Docker)", () => {
   async function service(h: TestWharf, cluster: string, name: string): Promise<Service> {
     const out = await h.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }));
     return out.services![0]!;
-  }
-
-  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await fn();
-        if (v !== undefined) return v;
-      } catch (e) {
-        last = e;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
   }
 
   const stable = (s: Service, desired: number) =>

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonFile, writeJsonFileAtomic } from "./json-file.js";
 
 /**
  * What an agent keeps across restarts: its registration. Task state is not kept here: it is
@@ -16,22 +16,12 @@ export interface AgentState {
 const FILE = "agent-state.json";
 
 export function loadAgentState(dataDir: string): AgentState | undefined {
-  const file = join(dataDir, FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as AgentState;
-  } catch {
-    return undefined;
-  }
+  return readJsonFile<AgentState>(join(dataDir, FILE));
 }
 
 /** Writes atomically (temp file + rename) so a kill -9 never leaves half a file. */
 export function saveAgentState(dataDir: string, state: AgentState): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
-  renameSync(tmp, file);
+  writeJsonFileAtomic(join(dataDir, FILE), state, { secret: true });
 }
 
 /** An EC2-style instance id: `i-` and 17 hex digits. */

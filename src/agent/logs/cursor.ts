@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 
 /**
  * Where a container's log shipping stands, in Docker's terms, so a restarted agent resumes
@@ -89,20 +90,12 @@ export class CursorStore {
   }
 
   load(id: string): CursorDoc | undefined {
-    const f = this.file(id);
-    if (!existsSync(f)) return undefined;
-    try {
-      return JSON.parse(readFileSync(f, "utf8")) as CursorDoc;
-    } catch {
-      return undefined;
-    }
+    return readJsonFile<CursorDoc>(this.file(id));
   }
 
   save(doc: CursorDoc): void {
     const f = this.file(doc.containerId);
-    const tmp = `${f}.tmp`;
-    writeFileSync(tmp, JSON.stringify(doc));
-    renameSync(tmp, f);
+    writeJsonFileAtomic(f, doc);
   }
 
   remove(id: string): void {

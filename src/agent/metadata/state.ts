@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 
 /**
  * What the metadata endpoint keeps across agent restarts: its port and the secret its tokens
@@ -16,24 +16,14 @@ export interface MetadataState {
 const FILE = "metadata-endpoint.json";
 
 export function loadMetadataState(dataDir: string): MetadataState | undefined {
-  const file = join(dataDir, FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    const v = JSON.parse(readFileSync(file, "utf8")) as Partial<MetadataState>;
-    if (typeof v.port === "number" && typeof v.secret === "string" && /^[0-9a-f]{64}$/.test(v.secret)) return v as MetadataState;
-  } catch {
-    /* unreadable: start afresh */
-  }
+  const v = readJsonFile<Partial<MetadataState>>(join(dataDir, FILE));
+  if (v && typeof v.port === "number" && typeof v.secret === "string" && /^[0-9a-f]{64}$/.test(v.secret)) return v as MetadataState;
   return undefined;
 }
 
 /** Written atomically with mode 0600: the secret lets anyone compute every container's token. */
 export function saveMetadataState(dataDir: string, state: MetadataState): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
-  renameSync(tmp, file);
+  writeJsonFileAtomic(join(dataDir, FILE), state, { secret: true });
 }
 
 export const newMetadataSecret = (): string => randomBytes(32).toString("hex");
