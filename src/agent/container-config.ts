@@ -1,3 +1,4 @@
+import { clusterOfArn } from "../core/arn.js";
 import type { ContainerDefinition, ContainerOverride, KeyValuePair, TaskOverride } from "@aws-sdk/client-ecs";
 import { randomBytes } from "node:crypto";
 import type { CreateContainerBody, PortBinding } from "./docker/types.js";
@@ -76,7 +77,6 @@ export interface TaskPlan {
   containers: ContainerPlan[];
 }
 
-export const clusterNameOf = (clusterArn: string): string => clusterArn.slice(clusterArn.lastIndexOf("/") + 1);
 
 /** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
 const dockerSafe = (s: string): string => s.replace(/[^a-zA-Z0-9_.-]/g, "-");
@@ -153,7 +153,7 @@ function planContainer(
 
   const labels: Record<string, string> = {
     ...(def.dockerLabels ?? {}),
-    [ECS_LABELS.cluster]: clusterNameOf(input.clusterArn),
+    [ECS_LABELS.cluster]: clusterOfArn(input.clusterArn),
     [ECS_LABELS.taskArn]: input.taskArn,
     [ECS_LABELS.containerName]: name,
     [ECS_LABELS.family]: task.family,

@@ -7,8 +7,8 @@ import {
 } from "../agent/protocol.js";
 import { pollManyRoute } from "./agent-poll-many.js";
 import { hangUpSignal, signedRoute } from "./signed-route.js";
-import { clusterArn, clusterNameOf } from "../core/arn.js";
-import { AwsError } from "../core/errors.js";
+import { clusterArnIn } from "../core/arn.js";
+import { AwsError, clusterNotFound } from "../core/errors.js";
 import type { Clock } from "../core/time.js";
 import type { InternalRoute } from "../edge/server.js";
 import type { SecretLookup } from "../edge/sigv4.js";
@@ -95,7 +95,8 @@ export function agentChannelRoute(o: AgentChannelOptions): InternalRoute {
     clock: o.clock,
     async handle(body, identity, _req, res) {
       const poll = parsePoll(body);
-      const cArn = clusterArn({ region: identity.region, accountId: o.accountId }, clusterNameOf(poll.cluster));
+      const cArn = clusterArnIn({ region: identity.region, accountId: o.accountId }, poll.cluster);
+      if (!cArn) throw clusterNotFound();
       const instanceArn = poll.containerInstanceArn;
       const hangUp = hangUpSignal(res);
       o.hub.pollStarted(instanceArn);

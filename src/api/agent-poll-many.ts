@@ -5,7 +5,8 @@ import {
   type PollManyRequest,
   type PollManyResponse,
 } from "../agent/protocol.js";
-import { clusterArn, clusterNameOf } from "../core/arn.js";
+import { clusterArnIn } from "../core/arn.js";
+import { clusterNotFound } from "../core/errors.js";
 import type { InternalRoute } from "../edge/server.js";
 import { type AgentChannelOptions, badRequest, snapshot } from "./agent-channel.js";
 import { hangUpSignal, signedRoute } from "./signed-route.js";
@@ -24,7 +25,8 @@ export function pollManyRoute(o: AgentChannelOptions): InternalRoute {
     clock: o.clock,
     async handle(body, identity, _req, res): Promise<PollManyResponse> {
       const poll = parsePollMany(body);
-      const cArn = clusterArn({ region: identity.region, accountId: o.accountId }, clusterNameOf(poll.cluster));
+      const cArn = clusterArnIn({ region: identity.region, accountId: o.accountId }, poll.cluster);
+      if (!cArn) throw clusterNotFound();
       const polls = poll.instances.map((i) => ({ instanceArn: i.containerInstanceArn, afterSeq: i.afterSeq }));
       const hangUp = hangUpSignal(res);
       for (const p of polls) o.hub.pollStarted(p.instanceArn);

@@ -1,3 +1,4 @@
+import { clusterOfArn } from "./arn.js";
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 
 /**
@@ -62,7 +63,6 @@ export class LogConfigError extends Error {
 }
 
 export const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf("/") + 1);
-const clusterNameOf = (clusterArn: string): string => clusterArn.slice(clusterArn.lastIndexOf("/") + 1);
 
 /** ECS's stream name for `awslogs-stream-prefix`: `<prefix>/<container-name>/<task-id>`. */
 export const awslogsStreamName = (prefix: string, containerName: string, taskArn: string): string =>
@@ -167,7 +167,7 @@ export function planLogRoute(def: ContainerDefinition, ctx: RouteContext): LogRo
         ...(withMetadata
           ? {
               metadata: {
-                ecs_cluster: clusterNameOf(ctx.clusterArn),
+                ecs_cluster: clusterOfArn(ctx.clusterArn),
                 ecs_task_arn: ctx.taskArn,
                 ecs_task_definition: `${ctx.family}:${ctx.revision}`,
               },

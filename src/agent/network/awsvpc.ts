@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { clusterNameOf, ECS_LABELS, type TaskPlan, WHARF_LABELS } from "../container-config.js";
+import { clusterOfArn } from "../../core/arn.js";
+import { ECS_LABELS, type TaskPlan, WHARF_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
 import { DockerApiError } from "../docker/errors.js";
 import { call } from "../docker/transport.js";
@@ -164,7 +165,7 @@ export class AwsvpcTaskNetwork {
       Hostname: hostnameOf(eni.privateIpv4Address),
       MacAddress: eni.macAddress,
       Labels: {
-        [ECS_LABELS.cluster]: clusterNameOf(this.assignment.clusterArn),
+        [ECS_LABELS.cluster]: clusterOfArn(this.assignment.clusterArn),
         [ECS_LABELS.taskArn]: this.assignment.taskArn,
         [ECS_LABELS.containerName]: PAUSE_CONTAINER_NAME,
         [ECS_LABELS.family]: this.plan.family,

@@ -8,7 +8,7 @@ import type {
   UpdateClusterRequest,
   UpdateClusterSettingsRequest,
 } from "@aws-sdk/client-ecs";
-import { clusterArn, clusterNameOf } from "../../core/arn.js";
+import { clusterArn, clusterNameIn } from "../../core/arn.js";
 import { AwsError, clusterNotFound, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import { validateTags } from "../../core/tags.js";
@@ -25,7 +25,8 @@ const FARGATE_PROVIDERS = new Set(["FARGATE", "FARGATE_SPOT"]);
 
 /** Reads an ACTIVE cluster by name or ARN, or throws ClusterNotFoundException. */
 export async function requireCluster(deps: EcsDeps, ref: string | undefined, ctx: RequestContext): Promise<ClusterDoc> {
-  const name = clusterNameOf(ref);
+  const name = clusterNameIn(ctx.principal, ref);
+  if (name === undefined) throw clusterNotFound();
   const doc = (await deps.store.get<ClusterDoc>("cluster", clusterArn(ctx.principal, name)))?.value;
   if (!doc || doc.status !== "ACTIVE") throw clusterNotFound();
   return doc;
@@ -68,7 +69,12 @@ export async function describeClusters(deps: EcsDeps, input: DescribeClustersReq
   const clusters: Cluster[] = [];
   const failures: { arn: string; reason: string }[] = [];
   for (const ref of refs) {
-    const arn = clusterArn(ctx.principal, clusterNameOf(ref));
+    const name = clusterNameIn(ctx.principal, ref);
+    if (name === undefined) {
+      failures.push({ arn: ref, reason: "MISSING" });
+      continue;
+    }
+    const arn = clusterArn(ctx.principal, name);
     const doc = (await deps.store.get<ClusterDoc>("cluster", arn))?.value;
     if (!doc) failures.push({ arn, reason: "MISSING" });
     else clusters.push(await render(deps, doc, include));

@@ -6,7 +6,7 @@ import type {
   UpdateContainerInstancesStateRequest,
 } from "@aws-sdk/client-ecs";
 import { randomBytes } from "node:crypto";
-import { containerInstanceArn, parseArn, lastSegment, type Principal } from "../../core/arn.js";
+import { containerInstanceArn, idInCluster, type Principal } from "../../core/arn.js";
 import { clientException, invalidParameter } from "../../core/errors.js";
 import { newTaskId } from "../../core/ids.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
@@ -39,15 +39,10 @@ import { markDesiredStopped } from "./task-stop.js";
  * the same instance back, with its tasks.
  */
 
-/** An instance given by id or ARN → its ARN in this cluster, or undefined when it names another. */
+/** An instance given by id or ARN → its ARN in this cluster, or undefined when the ARN is foreign. */
 export function resolveInstanceArn(p: Principal, clusterName: string, ref: string): string | undefined {
-  if (!ref.startsWith("arn:")) return containerInstanceArn(p, clusterName, ref);
-  const parsed = parseArn(ref);
-  if (!parsed || parsed.resourceType !== "container-instance") return undefined;
-  if (parsed.region !== p.region || parsed.accountId !== p.accountId) return undefined;
-  const parts = parsed.resource.split("/");
-  if (parts.length === 2 && parts[0] !== clusterName) return undefined;
-  return containerInstanceArn(p, clusterName, lastSegment(parsed.resource));
+  const id = idInCluster(p, ref, "container-instance", clusterName);
+  return id === undefined ? undefined : containerInstanceArn(p, clusterName, id);
 }
 
 /** Reads an instance of the cluster (any status) or undefined. */

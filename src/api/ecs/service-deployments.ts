@@ -1,5 +1,5 @@
 import type { DescribeServiceDeploymentsRequest, ListServiceDeploymentsRequest } from "@aws-sdk/client-ecs";
-import { clusterArn, serviceArn, type Principal } from "../../core/arn.js";
+import { clusterArn, scopeRef, serviceArn, type Principal } from "../../core/arn.js";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import type { RequestContext } from "../../edge/service.js";
@@ -17,7 +17,8 @@ const toMs = (t: unknown): number | undefined =>
 export async function listServiceDeployments(deps: EcsDeps, input: ListServiceDeploymentsRequest, ctx: RequestContext) {
   const size = pageSize(input.maxResults, 20);
   const cluster = await requireCluster(deps, input.cluster, ctx);
-  const doc = await readService(deps, serviceArnOf(ctx, cluster, input.service!));
+  const arn = serviceArnOf(ctx, cluster, input.service!);
+  const doc = arn ? await readService(deps, arn) : undefined;
   if (!doc) throw new AwsError("ServiceNotFoundException", "Service not found.");
   const statuses = new Set<string>(input.status ?? []);
   const after = toMs(input.createdAt?.after);
@@ -60,10 +61,11 @@ export async function findServiceDeployment(
   principal: Principal,
   arn: string,
 ): Promise<{ doc: ServiceDoc; record: DeploymentRecord } | undefined> {
-  const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service-deployment\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(arn);
-  if (!m) throw invalidParameter(`Invalid service deployment ARN: '${arn}'.`);
-  const [, region, account, clusterName, serviceName] = m as unknown as [string, string, string, string, string];
-  if (region !== principal.region || account !== principal.accountId) return undefined;
+  if (!arn.startsWith("arn:")) throw invalidParameter(`Invalid service deployment ARN: '${arn}'.`);
+  const scoped = scopeRef(principal, arn, "service-deployment");
+  if (scoped.scope === "foreign") return undefined;
+  if (scoped.path.length !== 3 || scoped.path.some((s) => !s)) throw invalidParameter(`Invalid service deployment ARN: '${arn}'.`);
+  const [clusterName, serviceName] = scoped.path as [string, string, string];
   const cluster = (await deps.store.get<{ status: string }>("cluster", clusterArn(principal, clusterName)))?.value;
   const doc = cluster ? await readService(deps, serviceArn(principal, clusterName, serviceName)) : undefined;
   const record = doc?.wharf.history.find((r) => r.serviceDeploymentArn === arn);

@@ -1,4 +1,4 @@
-import { parseArn, serviceArn } from "../../core/arn.js";
+import { clusterOfArn, parseArn, serviceArn } from "../../core/arn.js";
 import { AwsError } from "../../core/errors.js";
 import { constraintsHold, type PlacementFailure, SERVICE_DEFAULT_STRATEGY } from "../../core/placement/index.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
@@ -109,7 +109,7 @@ async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: Deplo
   const name = service.serviceName;
   const tags =
     service.propagateTags === "SERVICE"
-      ? await readTags(deps.store, serviceArn(schedulerContext(service).principal, clusterNameOf(service), name))
+      ? await readTags(deps.store, serviceArn(schedulerContext(service).principal, clusterOfArn(service.clusterArn), name))
       : [];
   return {
     cluster: service.clusterArn,
@@ -132,7 +132,6 @@ async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: Deplo
   };
 }
 
-const clusterNameOf = (service: ServiceDoc) => service.clusterArn.slice(service.clusterArn.indexOf(":cluster/") + 9);
 
 /** Failure reasons in the engine's filter order: the later a rule refused an instance, the closer it came. */
 const CLOSENESS = [

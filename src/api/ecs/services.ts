@@ -6,7 +6,7 @@ import type {
   ListServicesRequest,
   UpdateServiceRequest,
 } from "@aws-sdk/client-ecs";
-import { clusterNameOf, lastSegment, parseArn, serviceArn } from "../../core/arn.js";
+import { clusterOfArn, idInCluster, lastSegment, serviceArn } from "../../core/arn.js";
 import { AwsError, clientException, invalidParameter } from "../../core/errors.js";
 import { newDeploymentId } from "../../core/ids.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
@@ -50,14 +50,13 @@ export const serviceNotActive = () => new AwsError("ServiceNotActiveException", 
 const putOp = (doc: ServiceDoc) =>
   ({ op: "put", kind: "service", id: doc.serviceArn, scope: doc.clusterArn, sort: doc.serviceName, value: doc }) as const;
 
-/** A service given by name or ARN in a cluster → its ARN. */
-export function serviceArnOf(ctx: RequestContext, cluster: ClusterDoc, ref: string): string {
-  if (ref.startsWith("arn:")) {
-    const p = parseArn(ref);
-    if (!p || p.resourceType !== "service") throw invalidParameter(`Invalid service ARN: '${ref}'.`);
-    return serviceArn(ctx.principal, cluster.clusterName, lastSegment(p.resource));
-  }
-  return serviceArn(ctx.principal, cluster.clusterName, ref);
+/**
+ * A service given by name or ARN in a cluster → its ARN; undefined when the ARN is another
+ * partition's, Region's or account's. A long ARN naming another cluster is refused.
+ */
+export function serviceArnOf(ctx: RequestContext, cluster: ClusterDoc, ref: string): string | undefined {
+  const name = idInCluster(ctx.principal, ref, "service", cluster.clusterName);
+  return name === undefined ? undefined : serviceArn(ctx.principal, cluster.clusterName, name);
 }
 
 export async function readService(deps: EcsDeps, arn: string): Promise<ServiceDoc | undefined> {
@@ -213,6 +212,7 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
 export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
   const arn = serviceArnOf(ctx, cluster, input.service!);
+  if (!arn) throw serviceNotFound();
   const current = await requireActive(deps, arn);
   const daemon = current.schedulingStrategy === "DAEMON";
   if (daemon && input.desiredCount !== undefined) {
@@ -312,6 +312,7 @@ async function liveTaskCount(deps: EcsDeps, doc: ServiceDoc): Promise<number> {
 export async function deleteService(deps: EcsDeps, input: DeleteServiceRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
   const arn = serviceArnOf(ctx, cluster, input.service!);
+  if (!arn) throw serviceNotFound();
   const { doc, shown } = await deps.lock(arn, async () => {
     const base = await readService(deps, arn);
     if (!base) throw serviceNotFound();
@@ -348,8 +349,8 @@ export async function describeServices(deps: EcsDeps, input: DescribeServicesReq
   const failures: { arn: string; reason: string }[] = [];
   for (const ref of refs) {
     const arn = serviceArnOf(ctx, cluster, ref);
-    const doc = await readService(deps, arn);
-    if (!doc) failures.push({ arn, reason: "MISSING" });
+    const doc = arn ? await readService(deps, arn) : undefined;
+    if (!doc) failures.push({ arn: arn ?? ref, reason: "MISSING" });
     else services.push(await renderService(deps.store, doc, withTags));
   }
   return { services, failures };
@@ -377,7 +378,7 @@ export async function listServices(deps: EcsDeps, input: ListServicesRequest, ct
 export async function listServicesByNamespace(deps: EcsDeps, input: ListServicesByNamespaceRequest, ctx: RequestContext) {
   const size = pageSize(input.maxResults, 10);
   const ns = input.namespace!;
-  const key = (doc: ServiceDoc) => `${clusterNameOf(doc.clusterArn)}/${doc.serviceName}`;
+  const key = (doc: ServiceDoc) => `${clusterOfArn(doc.clusterArn)}/${doc.serviceName}`;
   const rows = (await deps.store.list<ServiceDoc>("service")).filter((r) => {
     const d = r.value;
     const named = d.wharf.serviceConnectConfiguration?.namespace;

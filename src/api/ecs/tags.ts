@@ -1,5 +1,5 @@
 import type { ListTagsForResourceRequest, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-ecs";
-import { parseArn } from "../../core/arn.js";
+import { isOwn, parseArn } from "../../core/arn.js";
 import { AwsError, clusterNotFound, invalidParameter } from "../../core/errors.js";
 import { mergeTags, validateTags } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
@@ -42,7 +42,7 @@ export async function requireTaggable(deps: EcsDeps, arn: string, ctx: RequestCo
   if (!parsed) throw invalidArn(arn);
   const kind = TAGGABLE[parsed.resourceType];
   if (!kind) throw invalidParameter(`The resource type '${parsed.resourceType}' does not support tagging.`);
-  if (parsed.accountId !== ctx.principal.accountId || parsed.region !== ctx.principal.region) {
+  if (!isOwn(ctx.principal, parsed)) {
     throw invalidParameter(`The ARN '${arn}' does not belong to this account and Region.`);
   }
   if (!arn.includes(`:${parsed.resourceType}/`)) throw invalidArn(arn);

@@ -1,4 +1,4 @@
-import { lastSegment, parseArn, taskArn as makeTaskArn } from "../../core/arn.js";
+import { idInCluster, taskArn as makeTaskArn } from "../../core/arn.js";
 import type { Principal } from "../../core/arn.js";
 import type { TaskEni } from "../../agent/protocol.js";
 import type { TaskNeeds } from "../../core/task-needs.js";
@@ -101,15 +101,9 @@ export async function renderTask(store: Store, doc: TaskDoc, withTags: boolean):
 
 /**
  * A task given by id or ARN (long `task/CLUSTER/ID` or old `task/ID`) → its ARN in this
- * cluster, or undefined when the ARN names another cluster, account or Region.
+ * cluster, or undefined when the ARN is another partition's, Region's or account's.
  */
 export function resolveTaskArn(p: Principal, clusterName: string, ref: string): string | undefined {
-  if (!ref.startsWith("arn:")) return makeTaskArn(p, clusterName, ref);
-  const parsed = parseArn(ref);
-  if (!parsed || parsed.resourceType !== "task" || parsed.region !== p.region || parsed.accountId !== p.accountId) {
-    return undefined;
-  }
-  const parts = parsed.resource.split("/");
-  if (parts.length === 2 && parts[0] !== clusterName) return undefined;
-  return makeTaskArn(p, clusterName, lastSegment(parsed.resource));
+  const id = idInCluster(p, ref, "task", clusterName);
+  return id === undefined ? undefined : makeTaskArn(p, clusterName, id);
 }

@@ -1,4 +1,4 @@
-import { type Principal, parseArn, taskDefinitionArn } from "../arn.js";
+import { isOwn, type Principal, parseArn, taskDefinitionArn } from "../arn.js";
 
 /**
  * A task definition named by the caller: `family`, `family:revision`, or the full ARN
@@ -23,7 +23,7 @@ export function parseTaskDefinitionRef(ref: string, principal: Principal): TaskD
     if (!parsed || parsed.resourceType !== "task-definition" || !ref.includes(":task-definition/")) {
       return { family: "", foreign: true };
     }
-    foreign = parsed.accountId !== principal.accountId || parsed.region !== principal.region;
+    foreign = !isOwn(principal, parsed);
     body = parsed.resource;
   }
   const i = body.lastIndexOf(":");
