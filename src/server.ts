@@ -76,6 +76,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const agents = new AgentHub(clock, opts.agentGraceMs);
   if (opts.placementIndex !== false) placement = new PlacementIndexes(store, (arn) => agents.connected(arn));
   agents.onPresenceChange((arn, connected) => placement?.presenceChanged(arn, connected));
+  // Agents registered before a restart keep placing tasks while they reconnect (agent-hub.ts).
+  const known = await store.list<{ status: string }>("container-instance");
+  agents.resumeAfterRestart(known.filter((r) => r.value.status !== "INACTIVE").map((r) => r.id));
   const deps: EcsDeps = { store, clock, lock: keyedLock(), agents, ...(placement ? { placement } : {}) };
   const services = new ServiceController(deps, serviceTaskPort(deps), {
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
@@ -117,6 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.serviceController !== false) services.start();
   edge.setReady(true);
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  deps.endpoint = `http://${urlHost}:${port}`;
   return {
     url: `http://${urlHost}:${port}`,
     port,

@@ -56,7 +56,12 @@ describe("container instances through the SDK and the aws CLI", () => {
     assert.equal(resource(ci.registeredResources, "CPU")?.integerValue, 2048);
     assert.deepEqual(ci.remainingResources, ci.registeredResources);
     assert.equal(ci.versionInfo?.agentVersion, "0.0.0-fake");
-    assert.deepEqual(ci.attributes, [{ name: "ecs.os-type", value: "linux" }]);
+    // ECS derives ecs.availability-zone and ecs.instance-type from the identity document.
+    assert.deepEqual(ci.attributes, [
+      { name: "ecs.os-type", value: "linux" },
+      { name: "ecs.availability-zone", value: "us-east-1a" },
+      { name: "ecs.instance-type", value: "wharf.local" },
+    ]);
     assert.ok(ci.registeredAt instanceof Date);
 
     a.start();

@@ -2,63 +2,17 @@ import {
   CreateClusterCommand,
   DescribeClustersCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ecsOperations } from "../src/api/ecs/index.js";
-
-const BIN = join(process.cwd(), "bin", "wharf.js");
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-}
-
-/** Starts `wharf server` as a child process on a free port and waits for "Wharf is up at URL". */
-function startChild(dataDir: string): Promise<Child> {
-  const env = { ...process.env };
-  delete env.WHARF_ACCESS_KEY_ID;
-  delete env.WHARF_SECRET_ACCESS_KEY;
-  delete env.WHARF_ACCOUNT_ID;
-  const proc = spawn(process.execPath, [BIN, "server", "--port", "0", "--data-dir", dataDir], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`wharf server did not start: ${out}${err}`)), 15_000);
-    proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /Wharf is up at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]! });
-      }
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`wharf server exited with ${code}: ${out}${err}`));
-    });
-  });
-}
-
-function killHard(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null) return resolve();
-    child.proc.once("exit", () => resolve());
-    child.proc.kill("SIGKILL");
-  });
-}
+import { type Child, clientFor as childClient, killHard, startChildServer as startChild } from "./helpers/child-server.js";
 
 describe("acknowledged writes survive kill -9", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "wharf-persist-"));
@@ -68,10 +22,7 @@ describe("acknowledged writes survive kill -9", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const clientFor = (url: string) => {
-    const credentials = JSON.parse(readFileSync(join(dataDir, "credentials.json"), "utf8"));
-    return new ECSClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
-  };
+  const clientFor = (url: string) => childClient(dataDir, url);
 
   it("every write the server answered is there after SIGKILL and restart", async () => {
     const first = await startChild(dataDir);

@@ -8,7 +8,10 @@ export const MAX_POLL_WAIT_MS = 60_000;
  * In-memory side of the agent channel: per-instance sequence numbers, held polls waiting for
  * a change, and agent presence. Nothing here needs to survive a restart: sequence numbers
  * start at boot time × 1000 (so they keep rising across restarts) and agents reconnect within
- * their backoff, which re-establishes presence.
+ * their backoff, which re-establishes presence. Until they do, the instances registered before
+ * the restart are given one grace period from boot (`resumeAfterRestart`), as if their last poll
+ * had just ended: a control-plane restart does not turn RunTask into `AGENT` failures, and
+ * tasks placed meanwhile are delivered when each agent's next poll arrives.
  */
 export class AgentHub {
   private counter: number;
@@ -49,6 +52,16 @@ export class AgentHub {
     if ((this.openPolls.get(instanceArn) ?? 0) > 0) return true;
     const end = this.lastPollEnd.get(instanceArn);
     return end !== undefined && this.clock.now() - end < this.graceMs;
+  }
+
+  /** Instances known from before a restart count as connected for one grace period from now. */
+  resumeAfterRestart(instanceArns: Iterable<string>): void {
+    const now = this.clock.now();
+    for (const arn of instanceArns) {
+      if (this.lastPollEnd.has(arn) || (this.openPolls.get(arn) ?? 0) > 0) continue;
+      this.lastPollEnd.set(arn, now);
+      this.checkLater(arn, this.graceMs);
+    }
   }
 
   pollStarted(instanceArn: string): void {

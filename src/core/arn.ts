@@ -17,7 +17,9 @@ export function partitionOf(region: string): string {
   return "aws";
 }
 
-const base = (p: Principal, service = "ecs") => `arn:${partitionOf(p.region)}:${service}:${p.region}:${p.accountId}`;
+/** `arn:PARTITION:SERVICE:REGION:ACCOUNT`: the start of every ARN Wharf makes for a principal. */
+export const arnBase = (p: Principal, service = "ecs") => `arn:${partitionOf(p.region)}:${service}:${p.region}:${p.accountId}`;
+const base = arnBase;
 
 export const clusterArn = (p: Principal, name: string) => `${base(p)}:cluster/${name}`;
 export const taskDefinitionArn = (p: Principal, family: string, revision: number) =>

@@ -4,8 +4,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 export const newTaskId = (): string => randomBytes(16).toString("hex");
 /** Request ids look like UUIDs, as AWS's do. */
 export const newRequestId = (): string => randomUUID();
-/** Deployment ids: `ecs-svc/` followed by 19 digits, as ECS's. */
+/** Deployment ids: `ecs-svc/` followed by 19 random digits, as ECS's. */
 export const newDeploymentId = (): string => {
-  const digits = randomBytes(10).reduce((s, b) => s + (b % 10).toString(), "");
-  return `ecs-svc/${(digits + "123456789").slice(0, 19)}`;
+  let digits = "";
+  while (digits.length < 19) {
+    // Bytes 250–255 are dropped so every digit is equally likely.
+    for (const b of randomBytes(24)) if (b < 250 && digits.length < 19) digits += String(b % 10);
+  }
+  return `ecs-svc/${digits}`;
 };

@@ -58,6 +58,19 @@ interface IdentityDocument {
   region?: string;
   instanceType?: string;
   privateIp?: string;
+  imageId?: string;
+}
+
+/**
+ * The attributes ECS derives from a signed instance identity document, as it does at
+ * registration: `ecs.availability-zone`, `ecs.instance-type`, `ecs.ami-id`.
+ */
+function identityAttributes(identity: IdentityDocument): AttributeDoc[] {
+  const out: AttributeDoc[] = [];
+  if (identity.availabilityZone) out.push({ name: "ecs.availability-zone", value: identity.availabilityZone });
+  if (identity.instanceType) out.push({ name: "ecs.instance-type", value: identity.instanceType });
+  if (identity.imageId) out.push({ name: "ecs.ami-id", value: identity.imageId });
+  return out;
 }
 
 function parseIdentity(text: string | undefined): IdentityDocument {
@@ -79,6 +92,7 @@ function parseIdentity(text: string | undefined): IdentityDocument {
     region: str("region"),
     instanceType: str("instanceType"),
     privateIp: str("privateIp"),
+    imageId: str("imageId"),
   };
 }
 
@@ -123,10 +137,12 @@ export async function registerContainerInstance(deps: EcsDeps, input: RegisterCo
   const cluster = await requireCluster(deps, input.cluster, ctx);
   const identity = parseIdentity(input.instanceIdentityDocument);
   const resources = normaliseResources(input.totalResources);
-  const attributes = (input.attributes ?? []).map((a) => {
+  const given = (input.attributes ?? []).map((a) => {
     validateAttribute(a, false);
     return { name: a.name!, ...(a.value !== undefined ? { value: a.value } : {}) };
   });
+  // What the identity document says wins over what the agent claims, as in ECS.
+  const attributes = mergeAttributes(given, identityAttributes(identity));
   const tags = validateTags(input.tags);
   return deps.lock(cluster.clusterArn, async () => {
     await requireCluster(deps, input.cluster, ctx);

@@ -6,6 +6,7 @@ import * as clusters from "./clusters.js";
 import * as containerInstances from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
 import { ecsModel } from "./model.generated.js";
+import * as pollEndpoint from "./poll-endpoint.js";
 import * as serviceDeployments from "./service-deployments.js";
 import * as services from "./services.js";
 import * as tags from "./tags.js";
@@ -55,6 +56,7 @@ export const ecsOperations: Record<string, EcsOperation> = {
   DescribeTasks: tasks.describeTasks,
   ListTasks: tasks.listTasks,
   SubmitTaskStateChange: taskState.submitTaskStateChange,
+  DiscoverPollEndpoint: pollEndpoint.discoverPollEndpoint,
   SubmitContainerStateChange: taskState.submitContainerStateChange,
   CreateService: services.createService,
   UpdateService: services.updateService,

@@ -1,6 +1,6 @@
 import type { Deployment, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import { randomUUID } from "node:crypto";
-import type { Principal } from "../../core/arn.js";
+import { arnBase, type Principal } from "../../core/arn.js";
 import type { DeploymentTimeline, TimelineSummary } from "../../core/service/timeline.js";
 import type { DeploymentState, SchedulerMemory, ServiceState } from "../../core/service/types.js";
 import { epochSeconds } from "../../core/time.js";
@@ -155,6 +155,6 @@ export async function renderService(store: Store, doc: ServiceDoc, withTags: boo
 
 /** `service-deployment` and `service-revision` ARNs (ECS: `…:service-deployment/CLUSTER/SERVICE/ID`). */
 export const serviceDeploymentArn = (p: Principal, cluster: string, service: string, deploymentId: string) =>
-  `arn:aws:ecs:${p.region}:${p.accountId}:service-deployment/${cluster}/${service}/${deploymentId.replace("ecs-svc/", "")}`;
+  `${arnBase(p)}:service-deployment/${cluster}/${service}/${deploymentId.replace("ecs-svc/", "")}`;
 export const serviceRevisionArn = (p: Principal, cluster: string, service: string, deploymentId: string) =>
-  `arn:aws:ecs:${p.region}:${p.accountId}:service-revision/${cluster}/${service}/${deploymentId.replace("ecs-svc/", "")}`;
+  `${arnBase(p)}:service-revision/${cluster}/${service}/${deploymentId.replace("ecs-svc/", "")}`;

@@ -101,7 +101,7 @@ function schedulerContext(service: ServiceDoc): RequestContext {
     principal,
     requestId: "ecs-service-scheduler",
     accessKeyId: "ecs-service-scheduler",
-    callerArn: `arn:aws:iam::${parsed.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+    callerArn: `arn:${parsed.partition}:iam::${parsed.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
   };
 }
 

@@ -6,7 +6,7 @@ import type {
   ListTaskDefinitionsRequest,
   RegisterTaskDefinitionRequest,
 } from "@aws-sdk/client-ecs";
-import { taskDefinitionArn } from "../../core/arn.js";
+import { arnBase, taskDefinitionArn } from "../../core/arn.js";
 import { clientException, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import {
@@ -42,7 +42,7 @@ const putOp = (doc: TaskDefinitionDoc): WriteOp => ({
   value: doc,
 });
 
-const arnPrefix = (ctx: RequestContext) => `arn:aws:ecs:${ctx.principal.region}:${ctx.principal.accountId}:task-definition/`;
+const arnPrefix = (ctx: RequestContext) => `${arnBase(ctx.principal)}:task-definition/`;
 const unableToDescribe = () => clientException("Unable to describe task definition.");
 
 export async function registerTaskDefinition(deps: EcsDeps, input: RegisterTaskDefinitionRequest, ctx: RequestContext) {

@@ -1,4 +1,4 @@
-import type { Principal } from "../../core/arn.js";
+import { arnBase, partitionOf, type Principal } from "../../core/arn.js";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import type { Clock } from "../../core/time.js";
 import type { LogGroupRow, LogStore, LogStreamRow } from "./log-store.js";
@@ -25,7 +25,7 @@ export const validationError = (value: string, member: string, constraint: strin
 // ---- ARNs ----
 
 /** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME` (the `logGroupArn` form, also used for tagging). */
-export const logGroupArn = (p: Principal, name: string): string => `arn:aws:logs:${p.region}:${p.accountId}:log-group:${name}`;
+export const logGroupArn = (p: Principal, name: string): string => `${arnBase(p, "logs")}:log-group:${name}`;
 export const logStreamArn = (p: Principal, group: string, stream: string): string =>
   `${logGroupArn(p, group)}:log-stream:${stream}`;
 
@@ -57,9 +57,9 @@ export function checkStreamName(name: string, member = "logStreamName"): string 
  */
 export function groupNameOf(identifier: string, p: Principal): string {
   if (!identifier.startsWith("arn:")) return identifier;
-  const m = /^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:]+)(?::\*)?$/.exec(identifier);
-  if (!m || m[1] !== p.region || m[2] !== p.accountId) throw groupNotFound();
-  return m[3]!;
+  const m = /^arn:(aws[a-z-]*):logs:([a-z0-9-]+):(\d{12}):log-group:([^:]+)(?::\*)?$/.exec(identifier);
+  if (!m || m[1] !== partitionOf(p.region) || m[2] !== p.region || m[3] !== p.accountId) throw groupNotFound();
+  return m[4]!;
 }
 
 /** The group named by `logGroupName` or `logGroupIdentifier` (exactly one of them). */

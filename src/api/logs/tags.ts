@@ -1,3 +1,4 @@
+import { partitionOf } from "../../core/arn.js";
 import type {
   ListTagsForResourceRequest,
   ListTagsLogGroupRequest,
@@ -37,13 +38,14 @@ function checkKey(k: string): void {
 
 /** The log group a taggable ARN names; only log groups are taggable here (destinations are not served). */
 function groupByArn(deps: LogsDeps, arn: string, ctx: RequestContext): LogGroupRow {
-  const m = /^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):([a-z-]+):(.+)$/.exec(arn);
+  const m = /^arn:(aws[a-z-]*):logs:([a-z0-9-]+):(\d{12}):([a-z-]+):(.+)$/.exec(arn);
   if (!m) throw invalidParameter(`Invalid resource ARN: ${arn}`);
-  if (m[3] !== "log-group") throw invalidParameter(`Resource type '${m[3]}' is not supported for tagging by Wharf.`);
-  if (m[1] !== ctx.principal.region || m[2] !== ctx.principal.accountId) {
+  const [, partition, region, account, type, rest] = m as unknown as [string, string, string, string, string, string];
+  if (type !== "log-group") throw invalidParameter(`Resource type '${type}' is not supported for tagging by Wharf.`);
+  if (partition !== partitionOf(ctx.principal.region) || region !== ctx.principal.region || account !== ctx.principal.accountId) {
     throw resourceNotFound(`The specified resource does not exist: ${arn}`);
   }
-  const name = m[4]!.endsWith(":*") ? m[4]!.slice(0, -2) : m[4]!;
+  const name = rest.endsWith(":*") ? rest.slice(0, -2) : rest;
   const group = deps.logs.getGroup(ctx.principal.region, name);
   if (!group) throw resourceNotFound(`The specified resource does not exist: ${arn}`);
   return group;
