@@ -4,6 +4,7 @@ import { agentChannelRoute } from "./api/agent-channel.js";
 import { explainRoute } from "./api/explain-route.js";
 import { deploymentTimelineRoute } from "./api/deployment-timeline-route.js";
 import { AgentHub } from "./api/agent-hub.js";
+import { capacityRoute } from "./api/capacity-route.js";
 import { PlacementIndexes } from "./api/ecs/placement-indexes.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
@@ -108,6 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     internal: [
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock }),
       explainRoute({ deps, secrets, accountId, clock }),
+      capacityRoute({ deps, secrets, accountId, clock }),
       deploymentTimelineRoute({ deps, secrets, accountId, clock, healthyAfterMs: opts.serviceParams?.healthyAfterMs ?? 40_000 }),
     ],
   });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type RunningAgent, startAgent } from "../src/agent/agent.js";
 import { hex, removeInstanceContainers } from "./helpers/agent-fixtures.js";
+import { waitLogs } from "./helpers/agent-tasks.js";
 import { seedFixture, startTestWharf, type TestWharf } from "./helpers/harness.js";
 
 /**
@@ -275,7 +276,7 @@ describe("a new user's first tasks, with the aws CLI only (real agent, real Dock
           {
             name: "stubborn",
             image: "wharf-test/busybox:latest",
-            command: ["sh", "-c", 'trap "" TERM; while true; do sleep 1; done'],
+            command: ["sh", "-c", 'trap "" TERM; echo trapped; while true; do sleep 1; done'],
             memory: 32,
             stopTimeout: 2,
           },
@@ -284,6 +285,9 @@ describe("a new user's first tasks, with the aws CLI only (real agent, real Dock
     );
     const arn = await runTask(def);
     await aws("wait", "tasks-running", "--cluster", cluster, "--tasks", arn);
+    // RUNNING comes at docker start; the shell sets its trap a moment later. Stop only after that.
+    const [running] = await describeTasks([arn]);
+    await waitLogs(running!.containers[0].runtimeId!, "trapped");
     const t0 = Date.now();
     await aws("stop-task", "--cluster", cluster, "--task", arn);
     // Not gone at once: SIGTERM is ignored, so the task is still stopping a moment later.

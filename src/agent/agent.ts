@@ -8,13 +8,16 @@ import { DockerUnavailable } from "./docker/errors.js";
 import { cgroupSupport } from "./limits.js";
 import { eniRegistrationAttributes } from "../core/eni.js";
 import { MetadataEndpoint } from "./metadata/server.js";
-import { AGENT_POLL_WAIT_MS } from "./protocol.js";
+import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "./protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
 import { TaskEngine } from "./task-engine/engine.js";
 import { WHARF_LABELS } from "./container-config.js";
 import { logsCallOf } from "./logs/logs-api.js";
 import { LogShipper } from "./logs/shipper.js";
 import { backoffDelay, sleep } from "./task-engine/reporter.js";
+
+/** awsvpc tasks a managed Fargate host holds (each is its own namespace; no ENI hardware limit). */
+const FARGATE_HOST_ENI_LIMIT = 120;
 
 export interface AgentOptions {
   /** The Wharf API endpoint, e.g. http://127.0.0.1:4700. */
@@ -51,6 +54,11 @@ export interface AgentOptions {
   metadataEndpoint?: boolean;
   /** Ship awslogs / awsfirelens containers' output to the Logs API (default true). */
   shipLogs?: boolean;
+  /**
+   * Join the managed Fargate capacity instead of a cluster (`wharf agent --fargate`): the host
+   * never shows in ListContainerInstances and runs only Fargate tasks, of any cluster.
+   */
+  fargate?: boolean;
 }
 
 export interface RunningAgent {
@@ -101,7 +109,10 @@ async function hostFacts(docker: DockerClient): Promise<HostFacts> {
  * previous run left, then long-polls the control plane and reconciles. Throws DockerUnavailable
  * when no Engine answers.
  */
-export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
+  const opts: AgentOptions = given.fargate
+    ? { ...given, cluster: FARGATE_POOL_CLUSTER, eniLimit: given.eniLimit ?? FARGATE_HOST_ENI_LIMIT }
+    : given;
   const log = opts.log ?? (() => undefined);
   const region = opts.region ?? DEFAULT_REGION;
   const docker = new DockerClient(opts.dockerHost);
@@ -116,7 +127,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const sameCluster = previous && previous.cluster === opts.cluster && previous.endpoint === opts.endpoint;
   const ec2InstanceId = previous?.ec2InstanceId ?? newEc2InstanceId();
   const register = (containerInstanceArn?: string) =>
-    api.call<{ containerInstance: { containerInstanceArn: string } }>(
+    (opts.fargate
+      ? (_op: string, body: Record<string, unknown>, signal?: AbortSignal) =>
+          api.internal<{ containerInstance: { containerInstanceArn: string } }>(CAPACITY_REGISTER_PATH, body, signal)
+      : (op: string, body: Record<string, unknown>, signal?: AbortSignal) =>
+          api.call<{ containerInstance: { containerInstanceArn: string } }>(op, body, signal))(
       "RegisterContainerInstance",
       registrationRequest(facts, {
         ...opts,

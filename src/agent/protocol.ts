@@ -45,6 +45,12 @@
  */
 export const AGENT_POLL_PATH = "/_wharf/agent/poll";
 /**
+ * Where a host joins the managed Fargate capacity (`wharf agent --fargate`): a signed POST with a
+ * RegisterContainerInstance body. Such a host then polls with cluster FARGATE_POOL_CLUSTER.
+ */
+export const CAPACITY_REGISTER_PATH = "/_wharf/capacity/register";
+export const FARGATE_POOL_CLUSTER = ".fargate";
+/**
  * The grouped poll a simulated fleet uses (src/agent/simulate): one held request for many
  * instances of one cluster. It counts as a poll of every instance it names (presence), answers
  * as soon as any of them has a sequence above its `afterSeq` (with the answers of those that
@@ -112,6 +118,9 @@ export interface TaskAssignment {
   stoppedReason?: string;
   /** awsvpc tasks only: the task's network interface, allocated by the control plane. */
   eni?: TaskEni;
+  /** Fargate tasks: the task's zone (its subnet's) and its ephemeral storage, for the metadata endpoint. */
+  availabilityZone?: string;
+  ephemeralStorageGiB?: number;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { InternalRoute } from "../edge/server.js";
 import type { SecretLookup } from "../edge/sigv4.js";
 import type { AgentHub } from "./agent-hub.js";
 import type { EcsDeps } from "./ecs/deps.js";
-import { clusterTasks, type InstanceDoc } from "./ecs/instance-doc.js";
+import { capacityTasks, type InstanceDoc } from "./ecs/instance-doc.js";
 import type { TaskDoc } from "./ecs/task-doc.js";
 
 /**
@@ -58,6 +58,8 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
     createdAt: t.createdAt,
     ...(t.desiredStatus === "STOPPED" && t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
     ...(t.wharf.eni ? { eni: t.wharf.eni } : {}),
+    ...(t.wharf.capacityArn && t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}),
+    ...(t.ephemeralStorage ? { ephemeralStorageGiB: t.ephemeralStorage.sizeInGiB } : {}),
   };
 }
 
@@ -76,7 +78,7 @@ export async function snapshot(o: Pick<AgentChannelOptions, "deps" | "hub">, clu
  */
 async function instanceTasks(deps: EcsDeps, clusterArnValue: string, instanceArn: string): Promise<TaskDoc[]> {
   if (!deps.placement) {
-    return (await clusterTasks(deps.store, clusterArnValue)).filter(
+    return (await capacityTasks(deps.store, clusterArnValue)).filter(
       (t) => t.containerInstanceArn === instanceArn && t.lastStatus !== "STOPPED",
     );
   }

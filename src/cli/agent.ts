@@ -10,6 +10,8 @@ Usage: wharf agent [options]
 
   --endpoint URL          Wharf API endpoint (default http://${DEFAULT_HOST}:${DEFAULT_PORT})
   --cluster NAME          cluster to join (default "default")
+  --fargate               join Wharf's managed Fargate capacity instead of a cluster: the host runs
+                          FARGATE and FARGATE_SPOT tasks of every cluster and is listed by none
   --host-ip IP            address host ports bind to (default: every address); give each agent
                           on one machine its own, e.g. 127.0.0.2, to simulate several hosts
   --data-dir DIR          where the agent keeps its registration
@@ -62,6 +64,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     options: {
       endpoint: { type: "string" },
       cluster: { type: "string" },
+      fargate: { type: "boolean" },
       "host-ip": { type: "string" },
       "data-dir": { type: "string" },
       attribute: { type: "string", multiple: true },
@@ -92,7 +95,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.simulate !== undefined) return simulateCommand(values);
-  const cluster = values.cluster ?? "default";
+  if (values.fargate && values.cluster !== undefined) throw new Error("--fargate and --cluster exclude each other: Fargate hosts serve every cluster");
+  const cluster = values.fargate ? "fargate" : (values.cluster ?? "default");
   const hostIp = values["host-ip"];
   const dataDir = values["data-dir"] ?? join(resolveDataDir(), "agents", `${cluster}-${hostIp ?? "any"}`);
   const reserved = values["reserved-memory"] === undefined ? undefined : Number(values["reserved-memory"]);
@@ -123,9 +127,11 @@ export async function agentCommand(argv: string[]): Promise<number> {
     eniTrunkLimit: count("eni-trunk-limit"),
     pauseImage: values["pause-image"],
     metadataEndpoint: !values["no-metadata-endpoint"],
+    fargate: values.fargate === true,
     log,
   });
-  process.stdout.write(`Wharf agent is up: ${agent.containerInstanceArn} (cluster ${cluster}, data in ${dataDir})\n`);
+  const joined = values.fargate ? "managed Fargate capacity" : `cluster ${cluster}`;
+  process.stdout.write(`Wharf agent is up: ${agent.containerInstanceArn} (${joined}, data in ${dataDir})\n`);
   await Promise.race([
     agent.done,
     new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import { resolveDataDir } from "../config.js";
 import { parseDuration } from "../core/duration.js";
 import { startServer } from "../server.js";
 import { envLines } from "./env.js";
-import { startLocalAgent } from "./local-agent.js";
+import { startLocalAgents } from "./local-agent.js";
 
 const serverOptions = {
   "data-dir": { type: "string" },
@@ -17,7 +17,8 @@ const serverOptions = {
 } as const;
 
 const UP_HELP = `wharf up — start Wharf with embedded defaults: the control plane, the SQLite store under
---data-dir, and an agent for this host's Docker Engine in cluster "default"
+--data-dir, and agents for this host's Docker Engine: one in cluster "default" (EC2 launch type)
+and one in the managed Fargate capacity (FARGATE tasks of every cluster)
 (wharf server: the control plane alone, same options except the agent ones)
 
 Usage: wharf up [options]
@@ -26,8 +27,8 @@ Usage: wharf up [options]
   --host HOST                    address to listen on (default 127.0.0.1)
   --port PORT                    port to listen on (default 4700)
   --stopped-task-retention DUR   how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
-  --no-agent                     do not start the local agent
-  --docker-host URL              Docker Engine socket for the agent (default unix:///var/run/docker.sock)
+  --no-agent                     do not start the local agents
+  --docker-host URL              Docker Engine socket for the agents (default unix:///var/run/docker.sock)
   --host-ip IP                   address the agent binds host ports to (default: every address)
 `;
 
@@ -73,23 +74,23 @@ export async function upCommand(argv: string[], banner = true): Promise<number> 
     out.write(`\nthen, for example:  aws ecs create-cluster --cluster-name demo\n`);
     out.write(`(Debian's awscli v2 package ignores AWS_ENDPOINT_URL: pass --endpoint-url ${server.url})\n\n`);
   }
-  // `wharf up` also runs the local host's agent in cluster `default` (`wharf server` does not).
-  const agent =
+  // `wharf up` also runs the local host's agents, in cluster `default` and as Fargate capacity (`wharf server` does not).
+  const agents =
     banner && !values["no-agent"]
-      ? await startLocalAgent(server, dataDir, {
+      ? await startLocalAgents(server, dataDir, {
           dockerHost: values["docker-host"],
           hostIp: values["host-ip"],
           out,
           log: (line) => process.stderr.write(JSON.stringify({ agent: true, ...line }) + "\n"),
         })
-      : undefined;
+      : [];
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   out.write("Wharf is stopping...\n");
-  await agent?.close();
+  for (const agent of agents) await agent.close();
   await server.close();
   return 0;
 }

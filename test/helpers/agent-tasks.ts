@@ -79,7 +79,8 @@ export class AgentWorld {
   }
 }
 
-async function removeNetwork(docker: DockerClient, name: string): Promise<void> {
+/** Removes a Docker network and whatever containers are still attached to it. */
+export async function removeNetwork(docker: DockerClient, name: string): Promise<void> {
   const net = await inspectNetwork(docker, name).catch(() => undefined);
   if (!net) return;
   for (const id of Object.keys(net.Containers ?? {})) await docker.removeContainer(id).catch(() => undefined);

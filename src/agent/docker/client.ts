@@ -136,8 +136,9 @@ export class DockerClient {
     }
   }
 
-  inspectContainer(id: string): Promise<ContainerInspect> {
-    return call(this.endpoint, { method: "GET", path: `/containers/${q(id)}/json` });
+  /** `size`: also report SizeRw (bytes written to the writable layer), which costs a walk of the layer. */
+  inspectContainer(id: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
+    return call(this.endpoint, { method: "GET", path: `/containers/${q(id)}/json${opts.size ? "?size=1" : ""}` });
   }
 
   /** Every container (running or not) carrying all the given labels. */

@@ -181,8 +181,16 @@ export function taskResponse(
   const memory = parseTaskSize(a.memory ?? td.memory, "memory");
   const limits = cpu || memory ? compact({ CPU: cpu ? cpu / 1024 : undefined, Memory: memory || undefined }) : undefined;
   const service = a.group?.startsWith("service:") ? a.group.slice("service:".length) : undefined;
+  const fargate = a.launchType === "FARGATE";
+  // Fargate's answer: the cluster's ARN, the task's own zone, its ephemeral storage (Reserved MiB,
+  // and Utilized: what its containers wrote to their writable layers, when Docker reports it).
+  const written = [...infos.values()].reduce((s, i) => s + ((i as { SizeRw?: number }).SizeRw ?? 0), 0);
+  const storage =
+    fargate && a.ephemeralStorageGiB !== undefined
+      ? { EphemeralStorageMetrics: { Utilized: Math.ceil(written / (1024 * 1024)), Reserved: a.ephemeralStorageGiB * 1024 } }
+      : {};
   return compact({
-    Cluster: ctx.cluster,
+    Cluster: fargate ? a.clusterArn : ctx.cluster,
     TaskARN: a.taskArn,
     Family: td.family ?? "",
     ServiceName: service,
@@ -192,7 +200,8 @@ export function taskResponse(
     Limits: limits,
     PullStartedAt: rfc3339(task.pullStartedAt),
     PullStoppedAt: rfc3339(task.pullStoppedAt),
-    AvailabilityZone: ctx.availabilityZone,
+    AvailabilityZone: (fargate ? a.availabilityZone : undefined) ?? ctx.availabilityZone,
+    ...storage,
     ...(tags ?? {}),
     LaunchType: a.launchType,
     Containers: snap.containers

@@ -131,7 +131,7 @@ export class MetadataEndpoint {
     await Promise.all(
       task.snapshot().containers.map(async (c) => {
         if (!c.dockerId) return;
-        const info = (await this.o.docker.inspectContainer(c.dockerId).catch(() => undefined)) as FullInspect | undefined;
+        const info = (await this.o.docker.inspectContainer(c.dockerId, { size: task.assignment.launchType === "FARGATE" }).catch(() => undefined)) as FullInspect | undefined;
         if (info) out.set(c.name, info);
       }),
     );

@@ -15,7 +15,7 @@ import { validateTags } from "../../core/tags.js";
 import { epochSeconds } from "../../core/time.js";
 import type { RequestContext } from "../../edge/service.js";
 import type { WriteOp } from "../../store/store.js";
-import { requireCluster } from "./clusters.js";
+import { type ClusterDoc, requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
 import { validateAttribute } from "./attributes.js";
 import {
@@ -135,6 +135,21 @@ function mergeAttributes(old: AttributeDoc[], added: AttributeDoc[]): AttributeD
 
 export async function registerContainerInstance(deps: EcsDeps, input: RegisterContainerInstanceRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
+  return registerInstanceIn(deps, cluster, input, ctx, () => requireCluster(deps, input.cluster, ctx));
+}
+
+/**
+ * Registers (or re-registers) an instance into `cluster` — a user's cluster, or the Fargate
+ * pool's scope for managed capacity (`POST /_wharf/capacity/register`). `recheck` runs under
+ * the cluster lock (the cluster must still exist).
+ */
+export async function registerInstanceIn(
+  deps: EcsDeps,
+  cluster: Pick<ClusterDoc, "clusterArn" | "clusterName">,
+  input: RegisterContainerInstanceRequest,
+  ctx: RequestContext,
+  recheck: () => Promise<unknown>,
+) {
   const identity = parseIdentity(input.instanceIdentityDocument);
   const resources = normaliseResources(input.totalResources);
   const given = (input.attributes ?? []).map((a) => {
@@ -145,7 +160,7 @@ export async function registerContainerInstance(deps: EcsDeps, input: RegisterCo
   const attributes = mergeAttributes(given, identityAttributes(identity));
   const tags = validateTags(input.tags);
   return deps.lock(cluster.clusterArn, async () => {
-    await requireCluster(deps, input.cluster, ctx);
+    await recheck();
     const clusterName = cluster.clusterName;
     const wanted = input.containerInstanceArn
       ? resolveInstanceArn(ctx.principal, clusterName, input.containerInstanceArn)

@@ -1,3 +1,4 @@
+import { FARGATE_POOL_CLUSTER } from "../../agent/protocol.js";
 import type { Store } from "../../store/store.js";
 import type { EcsDeps } from "./deps.js";
 import { readTags } from "./tag-store.js";
@@ -80,6 +81,21 @@ export function usageByInstance(tasks: TaskDoc[]): Map<string, InstanceUsage> {
 
 export async function clusterTasks(store: Store, clusterArn: string): Promise<TaskDoc[]> {
   return (await store.list<TaskDoc>("task", { scope: clusterArn })).map((r) => r.value);
+}
+
+/** ARN of the managed Fargate capacity pool's scope (`…:cluster/.fargate`, a name no ECS cluster can have). */
+export const FARGATE_POOL_NAME = FARGATE_POOL_CLUSTER;
+export const isPoolArn = (arn: string): boolean => arn.endsWith(`:cluster/${FARGATE_POOL_NAME}`);
+
+/**
+ * The tasks that hold resources on the instances scoped to `scopeArn`: for a cluster its own
+ * EC2/EXTERNAL tasks; for the Fargate pool every Fargate task not yet STOPPED, whatever its cluster.
+ */
+export async function capacityTasks(store: Store, scopeArn: string): Promise<TaskDoc[]> {
+  if (!isPoolArn(scopeArn)) return (await clusterTasks(store, scopeArn)).filter((t) => !t.wharf.capacityArn);
+  return (await store.list<TaskDoc>("task"))
+    .map((r) => r.value)
+    .filter((t) => t.wharf.capacityArn === scopeArn && t.lastStatus !== "STOPPED");
 }
 
 export async function clusterInstances(store: Store, clusterArn: string): Promise<InstanceDoc[]> {

@@ -1,6 +1,6 @@
 import type { Store, WriteOp } from "../../store/store.js";
 import { ClusterPlacement, diffPlacements } from "./cluster-placement.js";
-import { clusterInstances, clusterTasks, type InstanceDoc } from "./instance-doc.js";
+import { clusterInstances, capacityTasks, type InstanceDoc } from "./instance-doc.js";
 import type { TaskDoc } from "./task-doc.js";
 
 type Change = (c: ClusterPlacement) => void;
@@ -73,7 +73,7 @@ export class PlacementIndexes {
       if (op.kind === "task") {
         if (op.op === "put") {
           const doc = op.value as TaskDoc;
-          this.change(doc.clusterArn, (c) => c.applyTask(doc));
+          this.change(doc.wharf.capacityArn ?? doc.clusterArn, (c) => c.applyTask(doc));
         } else {
           for (const arn of this.clusters.keys()) this.change(arn, (c) => c.removeTask(op.id));
         }
@@ -120,7 +120,7 @@ export async function buildPlacement(
   clusterArn: string,
   presence: (instanceArn: string) => boolean,
 ): Promise<ClusterPlacement> {
-  const [instances, tasks] = await Promise.all([clusterInstances(store, clusterArn), clusterTasks(store, clusterArn)]);
+  const [instances, tasks] = await Promise.all([clusterInstances(store, clusterArn), capacityTasks(store, clusterArn)]);
   const placement = new ClusterPlacement(clusterArn, presence);
   placement.load(instances, tasks);
   return placement;

@@ -35,7 +35,8 @@ export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
       const present = new Set(instances.map((i) => i.containerInstanceArn));
       for (const t of tasks) {
         const arn = t.value.containerInstanceArn;
-        if (arn && !present.has(arn)) draining.add(arn);
+        // Fargate tasks run on the managed pool's hosts, which no cluster lists.
+        if (arn && !present.has(arn) && !t.value.wharf.capacityArn) draining.add(arn);
       }
       return tasks.filter((t) => t.value.group === group).map((t) => observeTask(t.value, draining));
     },
@@ -56,7 +57,7 @@ export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
         } else {
           for (let left = count; left > 0; left -= RUN_TASK_BATCH) {
             const n = Math.min(RUN_TASK_BATCH, left);
-            const out = await runTask(deps, { ...base, count: n, launchType: (deployment.launchType ?? service.launchType) as never }, ctx);
+            const out = await runTask(deps, { ...base, count: n, ...launchOf(service, deployment) }, ctx);
             record(out);
             if ((out.tasks ?? []).length < n) break;
           }
@@ -105,8 +106,20 @@ function schedulerContext(service: ServiceDoc): RequestContext {
   };
 }
 
+/** The deployment's launch: its capacity provider strategy, else its launch type. */
+function launchOf(service: ServiceDoc, deployment: DeploymentState): { launchType?: never; capacityProviderStrategy?: never } {
+  const strategy = deployment.capacityProviderStrategy ?? service.capacityProviderStrategy;
+  if (strategy?.length) return { capacityProviderStrategy: strategy as never };
+  return { launchType: (deployment.launchType ?? service.launchType) as never };
+}
+
+const isFargate = (service: ServiceDoc, deployment: DeploymentState): boolean =>
+  (deployment.launchType ?? service.launchType) === "FARGATE" ||
+  ((deployment.capacityProviderStrategy ?? service.capacityProviderStrategy)?.length ?? 0) > 0;
+
 async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: DeploymentState) {
   const name = service.serviceName;
+  const fargate = isFargate(service, deployment);
   const tags =
     service.propagateTags === "SERVICE"
       ? await readTags(deps.store, serviceArn(schedulerContext(service).principal, clusterOfArn(service.clusterArn), name))
@@ -121,11 +134,17 @@ async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: Deplo
       : {}),
     ...(service.placementConstraints?.length ? { placementConstraints: service.placementConstraints } : {}),
     // A REPLICA service without strategies spreads over Availability Zones, then instances (ECS's default).
-    placementStrategy: service.placementStrategy?.length
-      ? service.placementStrategy
-      : service.schedulingStrategy === "DAEMON"
-        ? []
-        : SERVICE_DEFAULT_STRATEGY.map((st) => ({ ...st })),
+    // Fargate takes no strategy: its tasks spread over the subnets' zones by themselves.
+    placementStrategy: fargate
+      ? []
+      : service.placementStrategy?.length
+        ? service.placementStrategy
+        : service.schedulingStrategy === "DAEMON"
+          ? []
+          : SERVICE_DEFAULT_STRATEGY.map((st) => ({ ...st })),
+    ...(fargate && (deployment.platformVersion ?? service.platformVersion)
+      ? { platformVersion: deployment.platformVersion ?? service.platformVersion }
+      : {}),
     ...(service.propagateTags === "TASK_DEFINITION" ? { propagateTags: "TASK_DEFINITION" as const } : {}),
     ...(tags.length ? { tags } : {}),
     ...(service.enableECSManagedTags ? { enableECSManagedTags: true } : {}),

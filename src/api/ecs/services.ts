@@ -7,8 +7,11 @@ import type {
   UpdateServiceRequest,
 } from "@aws-sdk/client-ecs";
 import { clusterOfArn, idInCluster, lastSegment, serviceArn } from "../../core/arn.js";
-import { AwsError, clientException, invalidParameter } from "../../core/errors.js";
+import { AwsError, invalidParameter } from "../../core/errors.js";
 import { newDeploymentId } from "../../core/ids.js";
+import type { StrategyItem } from "../../core/fargate/index.js";
+import { checkFargateRequest, type Launch, resolveLaunch } from "./fargate-launch.js";
+import { checkCompatibility } from "./task-launch.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import { rolloutReason } from "../../core/service/messages.js";
 import { emptyMemory, type DeploymentState } from "../../core/service/types.js";
@@ -97,10 +100,10 @@ function newDeployment(
   };
 }
 
-function checkLaunch(td: TaskDefinitionDoc, launchType: string | undefined): void {
-  if (!launchType) return;
-  const compat = (td.compatibilities ?? ["EC2"]) as string[];
-  if (!compat.includes(launchType)) throw clientException(`Task definition does not support launch_type ${launchType}.`);
+/** The definition can run with the launch; Fargate's own refusals too (placement, platform, architecture). */
+function checkLaunch(td: TaskDefinitionDoc, launch: Launch, input: Pick<CreateServiceRequest, "placementConstraints" | "placementStrategy" | "platformVersion">): void {
+  checkCompatibility(td, launch.launchType);
+  if (launch.launchType === "FARGATE") checkFargateRequest(td, input, launch);
 }
 
 export async function createService(deps: EcsDeps, input: CreateServiceRequest, ctx: RequestContext) {
@@ -125,15 +128,13 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
     throw invalidParameter("The desired count must be specified for services using the REPLICA scheduling strategy.");
   }
   validateDesiredCount(input.desiredCount);
-  if (input.launchType && input.capacityProviderStrategy?.length) {
-    throw invalidParameter(
-      "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.",
-    );
-  }
+  const launch = resolveLaunch(input as { launchType?: string; capacityProviderStrategy?: StrategyItem[] }, cluster);
   if (!input.taskDefinition) throw invalidParameter("A task definition must be specified for a service.");
   const td = await resolveTaskDefinition(deps, input.taskDefinition, ctx);
-  const launchType = input.capacityProviderStrategy?.length ? undefined : (input.launchType ?? "EC2");
-  checkLaunch(td, launchType);
+  // With a strategy (the request's or the cluster's default) the service has no launch type, as on ECS.
+  const launchType = launch.strategy ? undefined : (launch.launchType as ServiceDoc["launchType"]);
+  const capacityProviderStrategy = launch.strategy ?? [];
+  checkLaunch(td, launch, input);
   const deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration, strategy);
   validatePlacement(input.placementConstraints, input.placementStrategy);
   validateLoadBalancers(input.loadBalancers, td);
@@ -159,8 +160,8 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
     const desiredCount = strategy === "DAEMON" ? 0 : input.desiredCount!;
     const spec = {
       launchType,
-      ...(launchType === "FARGATE" || input.platformVersion ? { platformVersion: input.platformVersion ?? "LATEST" } : {}),
-      capacityProviderStrategy: input.capacityProviderStrategy ?? [],
+      ...(launch.launchType === "FARGATE" || input.platformVersion ? { platformVersion: input.platformVersion ?? "LATEST" } : {}),
+      capacityProviderStrategy,
       ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
     };
     const first = newDeployment(now, td.taskDefinitionArn!, desiredCount, spec);
@@ -174,7 +175,7 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
       desiredCount,
       ...(launchType ? { launchType: launchType as ServiceDoc["launchType"] } : {}),
       ...(spec.platformVersion ? { platformVersion: spec.platformVersion } : {}),
-      ...(input.capacityProviderStrategy?.length ? { capacityProviderStrategy: input.capacityProviderStrategy } : {}),
+      ...(capacityProviderStrategy.length ? { capacityProviderStrategy } : {}),
       taskDefinition: td.taskDefinitionArn!,
       deploymentConfiguration,
       ...(input.role ? { roleArn: input.role } : {}),
@@ -226,8 +227,19 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   const td = input.taskDefinition ? await resolveTaskDefinition(deps, input.taskDefinition, ctx) : undefined;
-  const launchType = input.capacityProviderStrategy?.length ? undefined : current.launchType;
-  if (td) checkLaunch(td, launchType);
+  const launch: Launch = input.capacityProviderStrategy?.length
+    ? resolveLaunch({ capacityProviderStrategy: input.capacityProviderStrategy as StrategyItem[] }, cluster)
+    : current.launchType
+      ? { launchType: current.launchType }
+      : resolveLaunch({ capacityProviderStrategy: (current.capacityProviderStrategy ?? []) as StrategyItem[] }, cluster);
+  const tdForLaunch = td ?? (await resolveTaskDefinition(deps, current.taskDefinition!, ctx).catch(() => undefined));
+  if (tdForLaunch && (td || input.capacityProviderStrategy?.length || input.placementStrategy || input.placementConstraints)) {
+    checkLaunch(tdForLaunch, launch, {
+      placementConstraints: input.placementConstraints ?? current.placementConstraints,
+      placementStrategy: input.placementStrategy ?? current.placementStrategy,
+      platformVersion: input.platformVersion ?? current.platformVersion,
+    });
+  }
   const deploymentConfiguration = deploymentConfigurationOf(
     input.deploymentConfiguration,
     current.schedulingStrategy,
@@ -258,7 +270,7 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
       ...(input.enableECSManagedTags !== undefined ? { enableECSManagedTags: input.enableECSManagedTags } : {}),
       ...(input.propagateTags ? { propagateTags: input.propagateTags } : {}),
       ...(input.platformVersion ? { platformVersion: input.platformVersion } : {}),
-      ...(input.capacityProviderStrategy ? { capacityProviderStrategy: input.capacityProviderStrategy } : {}),
+      ...(input.capacityProviderStrategy ? { capacityProviderStrategy: launch.strategy ?? [] } : {}),
       ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
       ...(td ? { taskDefinition: td.taskDefinitionArn! } : {}),
       wharf: {

@@ -40,6 +40,11 @@ export interface TaskDoc {
   containers: ContainerDoc[];
   attachments: unknown[];
   availabilityZone?: string;
+  /** Fargate: the provider a strategy chose (FARGATE or FARGATE_SPOT), the platform, the storage. */
+  capacityProviderName?: string;
+  platformVersion?: string;
+  platformFamily?: string;
+  ephemeralStorage?: { sizeInGiB: number };
   wharf: TaskInternals;
 }
 
@@ -62,6 +67,14 @@ export interface TaskInternals {
    * container shows its own share as `gpuIds`). Held on the instance until STOPPED.
    */
   gpuIds?: string[];
+  /**
+   * Fargate: the managed capacity pool the task runs in (fargate-pool.ts). The task is placed on
+   * and counted against one of the pool's hosts, held in `containerInstanceArn` internally and
+   * never shown: DescribeTasks of a Fargate task has no containerInstanceArn, as on ECS.
+   */
+  capacityArn?: string;
+  /** Fargate: the subnet chosen for the task (its zone spreads the group over zones). */
+  subnet?: string;
 }
 
 export interface ContainerDoc {
@@ -96,6 +109,7 @@ export const taskSortKey = (createdAtMs: number, batchIndex: number, taskId: str
 /** The ECS Task shape of a stored task; tags only when asked for. */
 export async function renderTask(store: Store, doc: TaskDoc, withTags: boolean): Promise<Record<string, unknown>> {
   const { wharf: _internal, ...task } = doc;
+  if (doc.wharf.capacityArn) delete task.containerInstanceArn;
   return { ...task, ...(withTags ? { tags: await readTags(store, doc.taskArn) } : {}) };
 }
 

@@ -161,7 +161,7 @@ export function newTaskDoc(spec: LaunchSpec, instance: InstanceDoc, nowMs: numbe
 export function checkCompatibility(td: TaskDefinitionDoc, launchType: string): void {
   const compat = (td.compatibilities ?? ["EC2"]) as string[];
   if (!compat.includes(launchType)) {
-    throw clientException(`Task definition does not support launch_type ${launchType}.`);
+    throw invalidParameter(`Task definition does not support launch_type ${launchType}.`);
   }
 }
 

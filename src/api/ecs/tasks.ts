@@ -8,13 +8,16 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
-import { place, type PlacementFailure, rejectionAt } from "../../core/placement/index.js";
+import type { StrategyItem } from "../../core/fargate/index.js";
+import { place, type PlacementFailure, type PlacementRequest, rejectionAt } from "../../core/placement/index.js";
 import type { Tag } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
 import type { WriteOp } from "../../store/store.js";
 import { type ClusterDoc, requireCluster } from "./clusters.js";
 import type { ClusterPlacement } from "./cluster-placement.js";
 import { resolveInstanceArn } from "./container-instances.js";
+import { checkFargateRequest, fargatePoolArn, type Launch, liveCounts, planFargateTasks, resolveLaunch } from "./fargate-launch.js";
+import { clusterTasks } from "./instance-doc.js";
 import type { EcsDeps } from "./deps.js";
 import { resolveTaskDefinition } from "./task-definitions.js";
 import { renderTask, resolveTaskArn, type TaskDoc } from "./task-doc.js";
@@ -50,21 +53,6 @@ interface ClientTokenDoc {
   createdAt: number;
 }
 
-function launchTypeOf(input: RunTaskRequest, cluster: ClusterDoc): string {
-  if (input.launchType && input.capacityProviderStrategy?.length) {
-    throw invalidParameter("Specifying both a launch type and capacity provider strategy is not supported.");
-  }
-  const viaProviders =
-    input.launchType === undefined &&
-    ((input.capacityProviderStrategy?.length ?? 0) > 0 || (cluster.defaultCapacityProviderStrategy?.length ?? 0) > 0);
-  const lt = viaProviders ? "FARGATE" : (input.launchType ?? "EC2");
-  if (lt === "FARGATE") {
-    throw invalidParameter("The FARGATE launch type (and FARGATE capacity providers) are not supported yet by Wharf; use EC2 or EXTERNAL.");
-  }
-  if (lt !== "EC2" && lt !== "EXTERNAL") throw invalidParameter(`Launch type ${lt} is not supported.`);
-  return lt;
-}
-
 async function writeNewTasks(deps: EcsDeps, docs: TaskDoc[], tags: WriteOp[], extra: WriteOp[]): Promise<void> {
   if (docs.length === 0 && extra.length === 0) return;
   await deps.store.write([...docs.map(putTaskOp), ...tags, ...extra]);
@@ -73,11 +61,13 @@ async function writeNewTasks(deps: EcsDeps, docs: TaskDoc[], tags: WriteOp[], ex
 
 export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: RequestContext) {
   const cluster = await requireCluster(deps, input.cluster, ctx);
-  const launchType = launchTypeOf(input, cluster);
+  const launch = resolveLaunch(input as { launchType?: string; capacityProviderStrategy?: StrategyItem[] }, cluster);
+  const launchType = launch.launchType;
   if (input.clientToken !== undefined && (input.clientToken.length < 1 || input.clientToken.length > MAX_CLIENT_TOKEN)) {
     throw invalidParameter(`clientToken must be between 1 and ${MAX_CLIENT_TOKEN} characters.`);
   }
   const { td, vpc, request } = await prepareRunTask(deps, input, launchType, ctx);
+  const fargate = launchType === "FARGATE" ? checkFargateRequest(td, input, launch) : undefined;
   checkStartedBy(input.startedBy);
   const tags = await taskTags(deps.store, td, input, cluster.clusterName);
   const fingerprint = requestFingerprint(input);
@@ -96,6 +86,34 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
         }
         return { tasks: await renderArns(deps, seen.taskArns), failures: seen.failures };
       }
+    }
+    const tokenOp = (taskArns: string[], failures: PlacementFailure[]): WriteOp[] =>
+      tokenId
+        ? [
+            {
+              op: "put",
+              kind: "client-token",
+              id: tokenId,
+              scope: cluster.clusterArn,
+              value: { fingerprint, taskArns, failures, createdAt: deps.clock.now() } satisfies ClientTokenDoc,
+            },
+          ]
+        : [];
+    if (fargate) {
+      const spec: LaunchSpec = {
+        td,
+        overrides: input.overrides,
+        launchType,
+        group: request.group,
+        startedBy: input.startedBy,
+        enableExecuteCommand: input.enableExecuteCommand,
+        clientToken: input.clientToken,
+        clusterArn: cluster.clusterArn,
+        clusterName: cluster.clusterName,
+        principal: ctx.principal,
+      };
+      const { docs, failures } = await launchFargate(deps, ctx, spec, request, vpc!, launch, fargate.platformVersion, tags, tokenOp);
+      return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
     }
     const trunking = vpc ? await trunkingEnabled(deps, ctx) : false;
     const placement = await clusterPlacement(deps, cluster.clusterArn);
@@ -117,17 +135,7 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
     };
     const now = deps.clock.now();
     const planned = placements.map((p, i) => newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, i, p.gpuIds));
-    const extra: WriteOp[] = tokenId
-      ? [
-          {
-            op: "put",
-            kind: "client-token",
-            id: tokenId,
-            scope: cluster.clusterArn,
-            value: { fingerprint, taskArns: planned.map((d) => d.taskArn), failures, createdAt: now } satisfies ClientTokenDoc,
-          },
-        ]
-      : [];
+    const extra = tokenOp(planned.map((d) => d.taskArn), failures);
     const docs = await commitHeld(deps, ctx, placement, planned, vpc, tags, extra);
     return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
   });
@@ -155,6 +163,44 @@ async function commitHeld(
     placement.drop(planned);
     throw err;
   }
+}
+
+/**
+ * Places and writes Fargate tasks on the managed pool (under the pool's lock; the caller holds
+ * the cluster's): each subnet's tasks get their ENI from that subnet first.
+ */
+async function launchFargate(
+  deps: EcsDeps,
+  ctx: RequestContext,
+  spec: LaunchSpec,
+  request: PlacementRequest,
+  vpc: AwsVpcConfiguration,
+  launch: Launch,
+  platformVersion: string,
+  tags: Tag[],
+  tokenOp: (taskArns: string[], failures: PlacementFailure[]) => WriteOp[],
+): Promise<{ docs: TaskDoc[]; failures: PlacementFailure[] }> {
+  const live = liveCounts(await clusterTasks(deps.store, spec.clusterArn), request.group ?? "");
+  const poolArn = fargatePoolArn(ctx);
+  return deps.lock(poolArn, async () => {
+    const placement = await clusterPlacement(deps, poolArn);
+    const { docs: planned, failures } = planFargateTasks(
+      { ctx, spec, request, vpc, launch, platformVersion, existingByProvider: live.byProvider, liveByZone: live.byZone, now: deps.clock.now() },
+      placement.index,
+      (arn) => placement.instances.get(arn)!,
+    );
+    const bySubnet = new Map<string, TaskDoc[]>();
+    for (const d of planned) bySubnet.set(d.wharf.subnet!, [...(bySubnet.get(d.wharf.subnet!) ?? []), d]);
+    const out: TaskDoc[] = [];
+    let extra = tokenOp(planned.map((d) => d.taskArn), failures);
+    if (planned.length === 0 && extra.length) await deps.store.write(extra);
+    for (const [subnet, group] of bySubnet) {
+      const ordered = { ...vpc, subnets: [subnet, ...(vpc.subnets ?? []).filter((s) => s !== subnet)] };
+      out.push(...(await commitHeld(deps, ctx, placement, group, ordered, tags, extra)));
+      extra = [];
+    }
+    return { docs: out, failures };
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ephemeralStorageGiB } from "../fargate/platform.js";
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
 import { AwsError, clientException, invalidParameter } from "../errors.js";
 import { type Tag, validateTags } from "../tags.js";
@@ -73,6 +74,13 @@ export function validateRegisterInput(input: RegisterTaskDefinitionRequest): Val
   }
 
   const volumeNames = checkVolumes(input.volumes ?? []);
+  if (input.ephemeralStorage) {
+    try {
+      ephemeralStorageGiB(input.ephemeralStorage.sizeInGiB);
+    } catch (err) {
+      throw clientException((err as Error).message);
+    }
+  }
 
   const task = { networkMode, byName, volumeNames };
   for (const c of containers) checkContainer(c, task, memory);
@@ -120,9 +128,21 @@ function fargateIncompatibility(
       `Tasks using the Fargate launch type do not support host sourcePath or dockerVolumeConfiguration volumes (volume '${hostVolume.name}').`,
     );
   }
-  const privileged = (input.containerDefinitions ?? []).find((c) => c.privileged);
+  const containers = input.containerDefinitions ?? [];
+  const privileged = containers.find((c) => c.privileged);
   if (privileged) {
     return clientException(`Tasks using the Fargate launch type do not support privileged containers (container '${privileged.name}').`);
+  }
+  const linked = containers.find((c) => (c.links ?? []).length > 0);
+  if (linked) return clientException("Links are not supported when networkMode=awsvpc.");
+  const gpu = containers.find((c) => (c.resourceRequirements ?? []).some((r) => r.type === "GPU"));
+  if (gpu) return clientException(`Tasks using the Fargate launch type do not support GPU resource requirements (container '${gpu.name}').`);
+  for (const c of containers) {
+    for (const pm of c.portMappings ?? []) {
+      if (pm.hostPort !== undefined && pm.hostPort !== 0 && pm.containerPort !== undefined && pm.hostPort !== pm.containerPort) {
+        return clientException("When networkMode=awsvpc, the host ports and container ports in port mappings must match.");
+      }
+    }
   }
   return undefined;
 }

@@ -1,0 +1,9 @@
+export { distributeTasks, FARGATE_PROVIDERS, type StrategyItem, validateStrategy } from "./capacity-strategy.js";
+export {
+  ephemeralStorageGiB,
+  LATEST_PLATFORM_VERSION,
+  PLATFORM_VERSIONS,
+  resolvePlatformVersion,
+  spreadOverSubnets,
+  subnetAvailabilityZone,
+} from "./platform.js";
