@@ -5,6 +5,8 @@ import { explainRoute } from "./api/explain-route.js";
 import { deploymentTimelineRoute } from "./api/deployment-timeline-route.js";
 import { AgentHub } from "./api/agent-hub.js";
 import { capacityRoute } from "./api/capacity-route.js";
+import { spotRoute } from "./api/spot-route.js";
+import { startSpotChaos } from "./api/ecs/spot-interruptions.js";
 import { PlacementIndexes } from "./api/ecs/placement-indexes.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
@@ -47,6 +49,10 @@ export interface ServerOptions {
   placementIndex?: boolean;
   /** How often the CloudWatch Logs retention sweeper runs (default 60 s). */
   logsSweepIntervalMs?: number;
+  /** Chance, injected (placement ties, Spot interruptions); default Math.random. */
+  random?: () => number;
+  /** Chaos: interrupt each FARGATE_SPOT task at this rate per task-hour (default 0: only on demand). */
+  spotInterruptionsPerHour?: number;
 }
 
 export interface RunningServer {
@@ -80,7 +86,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Agents registered before a restart keep placing tasks while they reconnect (agent-hub.ts).
   const known = await store.list<{ status: string }>("container-instance");
   agents.resumeAfterRestart(known.filter((r) => r.value.status !== "INACTIVE").map((r) => r.id));
-  const deps: EcsDeps = { store, clock, lock: keyedLock(), agents, ...(placement ? { placement } : {}) };
+  const deps: EcsDeps = { store, clock, lock: keyedLock(), agents, random: opts.random ?? Math.random, ...(placement ? { placement } : {}) };
   const services = new ServiceController(deps, serviceTaskPort(deps), {
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
     log: (line) => opts.log?.({ level: "warn", msg: line }),
@@ -110,6 +116,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock }),
       explainRoute({ deps, secrets, accountId, clock }),
       capacityRoute({ deps, secrets, accountId, clock }),
+      spotRoute({ deps, secrets, accountId, clock }),
       deploymentTimelineRoute({ deps, secrets, accountId, clock, healthyAfterMs: opts.serviceParams?.healthyAfterMs ?? 40_000 }),
     ],
   });
@@ -120,6 +127,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const port = (edge.server.address() as AddressInfo).port;
   if (opts.serviceController !== false) services.start();
+  const chaos = opts.spotInterruptionsPerHour ? startSpotChaos(deps, { perHour: opts.spotInterruptionsPerHour, log: opts.log }) : undefined;
   edge.setReady(true);
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   deps.endpoint = `http://${urlHost}:${port}`;
@@ -132,6 +140,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
     async close() {
       edge.setReady(false);
+      chaos?.stop();
       reaper.stop();
       await services.stop();
       agents.close();

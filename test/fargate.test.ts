@@ -283,6 +283,32 @@ describe("Fargate: tasks on Wharf's managed capacity (real Docker)", () => {
     }
     assert.deepEqual(split(healed), { FARGATE: 1, FARGATE_SPOT: 3 });
 
+    // AWS reclaims a Spot task (`wharf spot-interrupt`): SpotInterruption, and a Spot task replaces it.
+    const spot = healed.find((t) => t.capacityProviderName === "FARGATE_SPOT")!;
+    const cli = await run(process.execPath, [join(process.cwd(), "bin", "wharf.js"), "spot-interrupt", "--cluster", w.cluster, "--task", spot.taskArn!], {
+      env: { ...w.h.awsEnv, AWS_ENDPOINT_URL: w.h.server.url },
+    });
+    assert.match(cli.stdout, new RegExp(`interrupted ${spot.taskArn!.split("/").pop()}`));
+    const [stopped] = await w.waitTasks([spot.taskArn!], "STOPPED");
+    assert.equal(stopped!.stopCode, "SpotInterruption");
+    assert.equal(stopped!.stoppedReason, "Your Spot Task was interrupted.");
+    for (;;) {
+      const now = await running(4);
+      if (!now.some((t) => t.taskArn === spot.taskArn)) {
+        assert.deepEqual(split(now), { FARGATE: 1, FARGATE_SPOT: 3 });
+        break;
+      }
+    }
+    // Only Spot tasks can be interrupted: an on-demand task is refused by name.
+    const refused = await run(process.execPath, [join(process.cwd(), "bin", "wharf.js"), "spot-interrupt", "--cluster", w.cluster, "--task", onDemand.taskArn!], {
+      env: { ...w.h.awsEnv, AWS_ENDPOINT_URL: w.h.server.url },
+    }).then(
+      () => assert.fail("interrupting an on-demand task succeeded"),
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /NOT_A_RUNNING_FARGATE_SPOT_TASK|MISSING/);
+
     await w.h.ecs.send(new UpdateServiceCommand({ cluster: w.cluster, service: serviceName, desiredCount: 0 }));
     const svc = await w.h.ecs.send(new DescribeServicesCommand({ cluster: w.cluster, services: [serviceName] }));
     assert.equal(svc.services![0]!.desiredCount, 0);

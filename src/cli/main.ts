@@ -4,6 +4,7 @@ import { envCommand } from "./env.js";
 import { explainCommand } from "./explain.js";
 import { logsCommand } from "./logs.js";
 import { runCommand } from "./run.js";
+import { spotInterruptCommand } from "./spot.js";
 import { serverCommand, upCommand } from "./up.js";
 
 const HELP = `wharf — Amazon ECS on your own machines
@@ -19,6 +20,7 @@ Commands:
   run       Run a task once, stream its output, exit with its exit code (wharf run --help)
   logs      Print and follow a task's or service's container output (wharf logs --help)
   deployments  A service's deployments and where one's time went (wharf deployments --help)
+  spot-interrupt  Reclaim FARGATE_SPOT tasks now, as AWS does (wharf spot-interrupt --help)
   help      Show this help
 
 Common options:
@@ -54,6 +56,8 @@ export async function run(argv: string[]): Promise<number> {
         return await logsCommand(rest);
       case "deployments":
         return await deploymentsCommand(rest);
+      case "spot-interrupt":
+        return await spotInterruptCommand(rest);
       case undefined:
       case "help":
       case "--help":

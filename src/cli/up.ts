@@ -10,6 +10,7 @@ const serverOptions = {
   host: { type: "string" },
   port: { type: "string" },
   "stopped-task-retention": { type: "string" },
+  "spot-interruptions-per-hour": { type: "string" },
   "no-agent": { type: "boolean" },
   "docker-host": { type: "string" },
   "host-ip": { type: "string" },
@@ -27,6 +28,7 @@ Usage: wharf up [options]
   --host HOST                    address to listen on (default 127.0.0.1)
   --port PORT                    port to listen on (default 4700)
   --stopped-task-retention DUR   how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
+  --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
   --no-agent                     do not start the local agents
   --docker-host URL              Docker Engine socket for the agents (default unix:///var/run/docker.sock)
   --host-ip IP                   address the agent binds host ports to (default: every address)
@@ -36,6 +38,12 @@ function parsePort(p: string | undefined): number | undefined {
   if (p === undefined) return undefined;
   const n = Number(p);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be a port number, got '${p}'`);
+  return n;
+}
+
+function parseRate(r: string): number {
+  const n = Number(r);
+  if (!Number.isFinite(n) || n < 0 || n > 3600) throw new Error(`--spot-interruptions-per-hour must be a number from 0 to 3600, got '${r}'`);
   return n;
 }
 
@@ -58,6 +66,9 @@ export async function upCommand(argv: string[], banner = true): Promise<number> 
     port: parsePort(values.port),
     ...(values["stopped-task-retention"] !== undefined
       ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
+      : {}),
+    ...(values["spot-interruptions-per-hour"] !== undefined
+      ? { spotInterruptionsPerHour: parseRate(values["spot-interruptions-per-hour"]) }
       : {}),
     log: (line) => process.stderr.write(JSON.stringify(line) + "\n"),
   }).catch((err: NodeJS.ErrnoException) => {

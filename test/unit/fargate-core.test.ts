@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   distributeTasks,
+  chaosDraw,
+  chooseShare,
   ephemeralStorageGiB,
   resolvePlatformVersion,
   spreadOverSubnets,
@@ -110,5 +112,40 @@ describe("Fargate platform rules (pure)", () => {
         assert.ok(picked.every((s) => subnets.includes(s)));
       }),
     );
+  });
+});
+
+describe("FARGATE_SPOT interruptions (pure)", () => {
+  const task = (i: number, provider: string, lastStatus = "RUNNING") => ({
+    taskArn: `t${i}`,
+    capacityProviderName: provider,
+    lastStatus,
+    desiredStatus: lastStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+  });
+  const tasks = [
+    ...[0, 1, 2, 3].map((i) => task(i, "FARGATE_SPOT")),
+    task(4, "FARGATE"),
+    task(5, "FARGATE_SPOT", "STOPPED"),
+  ];
+
+  it("a share picks that many live Spot tasks (at least one), never on-demand or stopped ones", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer(), (share, seed) => {
+        let x = seed >>> 0;
+        const random = () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
+        const picked = chooseShare(tasks, share, random);
+        assert.equal(picked.length, share === 0 ? 0 : Math.max(1, Math.round(share * 4)));
+        assert.equal(new Set(picked).size, picked.length);
+        assert.ok(picked.every((a) => ["t0", "t1", "t2", "t3"].includes(a)));
+      }),
+    );
+  });
+
+  it("chaos draws each live Spot task with the Poisson probability of the rate", () => {
+    assert.deepEqual(chaosDraw(tasks, 0, 5000, () => 0), []);
+    assert.deepEqual(chaosDraw(tasks, 3600, 5000, () => 0), ["t0", "t1", "t2", "t3"]);
+    // 36 per hour over 100 s: p = 1 - e^-1 ≈ 0.632.
+    assert.deepEqual(chaosDraw(tasks, 36, 100_000, () => 0.63), ["t0", "t1", "t2", "t3"]);
+    assert.deepEqual(chaosDraw(tasks, 36, 100_000, () => 0.64), []);
   });
 });

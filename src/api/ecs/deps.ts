@@ -16,6 +16,8 @@ export interface EcsDeps {
    * wires it); absent, placement reads the cluster afresh on every call.
    */
   placement?: PlacementIndexes;
+  /** Chance, injected (placement ties, Spot interruptions); Math.random when absent. */
+  random?: () => number;
   /** The URL this control plane serves on (what DiscoverPollEndpoint hands agents); set once listening. */
   endpoint?: string;
   /** Called after CreateService/UpdateService/DeleteService commit (the service controller enqueues it). */

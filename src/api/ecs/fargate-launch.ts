@@ -117,6 +117,7 @@ export function planFargateTasks(
     existingByProvider: Record<string, number>;
     liveByZone: Record<string, number>;
     now: number;
+    random: () => number;
   },
   index: Parameters<typeof place>[1],
   hostOf: (arn: string) => Parameters<typeof newTaskDoc>[1],
@@ -132,7 +133,7 @@ export function planFargateTasks(
       ...(arch === "ARM64" ? [{ name: "ecs.cpu-architecture", value: "arm64" }] : []),
     ],
   };
-  const { placements, noActiveInstances } = place(req, index, Math.random);
+  const { placements, noActiveInstances } = place(req, index, args.random);
   const unplaced = request.count - (noActiveInstances ? 0 : placements.length);
   const failures: PlacementFailure[] = unplaced > 0
     ? [{ arn: "", reason: CAPACITY_UNAVAILABLE, ...(noActiveInstances ? { detail: NO_POOL_DETAIL } : {}) }]

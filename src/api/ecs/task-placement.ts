@@ -124,7 +124,7 @@ export async function explainRunTask(deps: EcsDeps, input: RunTaskRequest, ctx: 
   const trunking = vpc ? await trunkingEnabled(deps, ctx) : false;
   const placement = await clusterPlacement(deps, cluster.clusterArn);
   if (vpc) placement.useTrunking(trunking);
-  const result = place(req, placement.index, Math.random, { explain: true, dryRun: true });
+  const result = place(req, placement.index, deps.random ?? Math.random, { explain: true, dryRun: true });
   return {
     cluster: cluster.clusterArn,
     taskDefinitionArn: td.taskDefinitionArn,

@@ -119,7 +119,7 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
     const placement = await clusterPlacement(deps, cluster.clusterArn);
     if (vpc) placement.useTrunking(trunking);
     // From here to hold() nothing awaits: the index and the held tasks move together.
-    const { placements, failures, noActiveInstances } = place(request, placement.index, Math.random);
+    const { placements, failures, noActiveInstances } = place(request, placement.index, deps.random ?? Math.random);
     if (noActiveInstances) throw invalidParameter(NO_INSTANCES);
     const spec: LaunchSpec = {
       td,
@@ -185,7 +185,7 @@ async function launchFargate(
   return deps.lock(poolArn, async () => {
     const placement = await clusterPlacement(deps, poolArn);
     const { docs: planned, failures } = planFargateTasks(
-      { ctx, spec, request, vpc, launch, platformVersion, existingByProvider: live.byProvider, liveByZone: live.byZone, now: deps.clock.now() },
+      { ctx, spec, request, vpc, launch, platformVersion, existingByProvider: live.byProvider, liveByZone: live.byZone, now: deps.clock.now(), random: deps.random ?? Math.random },
       placement.index,
       (arn) => placement.instances.get(arn)!,
     );

@@ -7,3 +7,4 @@ export {
   spreadOverSubnets,
   subnetAvailabilityZone,
 } from "./platform.js";
+export { chaosDraw, chooseShare, isLiveSpot, SPOT_INTERRUPTION, type SpotCandidate } from "./spot.js";
