@@ -16,6 +16,8 @@ Usage: wharf agent [options]
                           on one machine its own, e.g. 127.0.0.2, to simulate several hosts
   --data-dir DIR          where the agent keeps its registration
                           (default <WHARF_DATA_DIR or .wharf>/agents/<cluster>-<host-ip>)
+  --capacity-provider NAME  join this EC2-style capacity provider's group (CreateCapacityProvider;
+                          tasks of strategies naming it are placed here)
   --attribute k=v         custom attribute (repeatable; "k" alone for a name without value)
   --docker-host URL       Docker Engine address (default $DOCKER_HOST or unix:///var/run/docker.sock)
   --instance-type T       reported as ecs.instance-type
@@ -68,6 +70,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
       "host-ip": { type: "string" },
       "data-dir": { type: "string" },
       attribute: { type: "string", multiple: true },
+      "capacity-provider": { type: "string" },
       "docker-host": { type: "string" },
       "instance-type": { type: "string" },
       "availability-zone": { type: "string" },
@@ -115,7 +118,10 @@ export async function agentCommand(argv: string[]): Promise<number> {
     cluster,
     dataDir,
     hostIp,
-    attributes: parseAttributes(values.attribute),
+    attributes: {
+      ...parseAttributes(values.attribute),
+      ...(values["capacity-provider"] ? { "wharf.capacity-provider": values["capacity-provider"] } : {}),
+    },
     dockerHost: values["docker-host"],
     instanceType: values["instance-type"],
     availabilityZone: values["availability-zone"],

@@ -8,11 +8,13 @@ import type {
   UpdateClusterRequest,
   UpdateClusterSettingsRequest,
 } from "@aws-sdk/client-ecs";
-import { clusterArn, clusterNameIn } from "../../core/arn.js";
+import { clusterArn, clusterNameIn, lastSegment } from "../../core/arn.js";
+import { FARGATE_PROVIDERS } from "../../core/fargate/index.js";
 import { AwsError, clusterNotFound, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import { validateTags } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
+import { findCapacityProvider } from "./capacity-providers.js";
 import type { EcsDeps } from "./deps.js";
 import { clusterUsage } from "./cluster-usage.js";
 import { putTagsOp, readTags } from "./tag-store.js";
@@ -21,7 +23,9 @@ import { putTagsOp, readTags } from "./tag-store.js";
 export type ClusterDoc = Omit<Cluster, "tags" | "statistics"> & { clusterArn: string; clusterName: string; status: string };
 
 const NAME_RE = /^[a-zA-Z0-9_-]{1,255}$/;
-const FARGATE_PROVIDERS = new Set(["FARGATE", "FARGATE_SPOT"]);
+/** ECS's refusal of a strategy that mixes Fargate and Auto Scaling group providers. */
+export const MIXED_PROVIDERS =
+  "The specified capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.";
 
 /** Reads an ACTIVE cluster by name or ARN, or throws ClusterNotFoundException. */
 export async function requireCluster(deps: EcsDeps, ref: string | undefined, ctx: RequestContext): Promise<ClusterDoc> {
@@ -41,7 +45,7 @@ export async function createCluster(deps: EcsDeps, input: CreateClusterRequest, 
   }
   const tags = validateTags(input.tags);
   const arn = clusterArn(ctx.principal, name);
-  validateCapacityProviders(input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
+  const providers = await validateCapacityProviders(deps, ctx, input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
   return deps.lock(arn, async () => {
     const existing = (await deps.store.get<ClusterDoc>("cluster", arn))?.value;
     if (existing && existing.status === "ACTIVE") return { cluster: await render(deps, existing, ALL_INCLUDES) };
@@ -50,8 +54,8 @@ export async function createCluster(deps: EcsDeps, input: CreateClusterRequest, 
       clusterName: name,
       status: "ACTIVE",
       settings: input.settings ?? [{ name: "containerInsights", value: "disabled" }],
-      capacityProviders: input.capacityProviders ?? [],
-      defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
+      capacityProviders: providers.names,
+      defaultCapacityProviderStrategy: providers.strategy,
       ...(input.configuration ? { configuration: input.configuration } : {}),
       ...(input.serviceConnectDefaults ? { serviceConnectDefaults: input.serviceConnectDefaults } : {}),
     };
@@ -111,11 +115,11 @@ export async function putClusterCapacityProviders(
   input: PutClusterCapacityProvidersRequest,
   ctx: RequestContext,
 ) {
-  validateCapacityProviders(input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
+  const providers = await validateCapacityProviders(deps, ctx, input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
   return mutate(deps, input.cluster, ctx, (doc) => ({
     ...doc,
-    capacityProviders: input.capacityProviders ?? [],
-    defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
+    capacityProviders: providers.names,
+    defaultCapacityProviderStrategy: providers.strategy,
   }));
 }
 
@@ -174,22 +178,30 @@ function mergeSettings(
   return [...byName.values()];
 }
 
-function validateCapacityProviders(
+/**
+ * The cluster's providers (FARGATE, FARGATE_SPOT, or ACTIVE providers of the account, by name or
+ * ARN; stored by name) and its default strategy, which may name only those.
+ */
+async function validateCapacityProviders(
+  deps: EcsDeps,
+  ctx: RequestContext,
   providers: string[],
   strategy: NonNullable<CreateClusterRequest["defaultCapacityProviderStrategy"]>,
-): void {
+): Promise<{ names: string[]; strategy: NonNullable<CreateClusterRequest["defaultCapacityProviderStrategy"]> }> {
+  const names: string[] = [];
   for (const p of providers) {
-    if (!FARGATE_PROVIDERS.has(p)) {
-      throw invalidParameter(
-        `The specified capacity provider '${p}' is not valid. Wharf accepts FARGATE and FARGATE_SPOT.`,
-      );
+    const found = await findCapacityProvider(deps, p, ctx);
+    if (!found || found.status !== "ACTIVE") {
+      throw invalidParameter(`The specified capacity provider '${p}' does not exist. Specify a valid name or ARN and try again.`);
     }
+    names.push(found.name);
   }
-  if (new Set(providers).size !== providers.length) throw invalidParameter("Capacity providers must be unique.");
-  for (const item of strategy) {
-    if (!providers.includes(item.capacityProvider ?? "")) {
+  if (new Set(names).size !== names.length) throw invalidParameter("Capacity providers must be unique.");
+  const items = strategy.map((item) => ({ ...item, capacityProvider: lastSegment(item.capacityProvider ?? "") }));
+  for (const item of items) {
+    if (!names.includes(item.capacityProvider)) {
       throw invalidParameter(
-        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster: ${item.capacityProvider}.`,
+        "The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.",
       );
     }
     if (item.weight !== undefined && (item.weight < 0 || item.weight > 1000)) {
@@ -199,9 +211,12 @@ function validateCapacityProviders(
       throw invalidParameter("Capacity provider strategy base must be between 0 and 100000.");
     }
   }
-  if (strategy.filter((s) => (s.base ?? 0) > 0).length > 1) {
+  if (items.filter((s) => (s.base ?? 0) > 0).length > 1) {
     throw invalidParameter("Only one capacity provider in a strategy can have a base defined.");
   }
+  const fargate = items.filter((s) => FARGATE_PROVIDERS.has(s.capacityProvider)).length;
+  if (fargate > 0 && fargate < items.length) throw invalidParameter(MIXED_PROVIDERS);
+  return { names, strategy: items.map((s) => ({ capacityProvider: s.capacityProvider, weight: s.weight ?? 0, base: s.base ?? 0 })) };
 }
 
 async function render(deps: EcsDeps, doc: ClusterDoc, include: Set<string>): Promise<Cluster> {

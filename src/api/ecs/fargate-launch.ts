@@ -1,5 +1,5 @@
 import type { AwsVpcConfiguration, RunTaskRequest } from "@aws-sdk/client-ecs";
-import { clusterArn } from "../../core/arn.js";
+import { clusterArn, lastSegment } from "../../core/arn.js";
 import { invalidParameter } from "../../core/errors.js";
 import {
   distributeTasks,
@@ -14,7 +14,7 @@ import {
 import { place, type PlacementFailure, type PlacementRequest } from "../../core/placement/index.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import type { RequestContext } from "../../edge/service.js";
-import type { ClusterDoc } from "./clusters.js";
+import { type ClusterDoc, MIXED_PROVIDERS } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
 import { FARGATE_POOL_NAME } from "./instance-doc.js";
 import type { TaskDoc } from "./task-doc.js";
@@ -47,7 +47,7 @@ export interface Launch {
  */
 export function resolveLaunch(
   input: { launchType?: string; capacityProviderStrategy?: StrategyItem[] },
-  cluster: Pick<ClusterDoc, "defaultCapacityProviderStrategy">,
+  cluster: Pick<ClusterDoc, "defaultCapacityProviderStrategy" | "capacityProviders">,
 ): Launch {
   const given = input.capacityProviderStrategy ?? [];
   if (input.launchType && given.length) {
@@ -61,11 +61,15 @@ export function resolveLaunch(
   }
   const strategy = (given.length ? given : (cluster.defaultCapacityProviderStrategy ?? [])) as StrategyItem[];
   if (strategy.length === 0) return { launchType: "EC2" };
-  validateStrategy(strategy);
-  if (strategy.some((s) => !FARGATE_PROVIDERS.has(s.capacityProvider))) throw invalidParameter(NOT_ASSOCIATED);
-  // ECS echoes every item with its base and weight, 0 where not given.
-  const items = strategy.map((s) => ({ capacityProvider: s.capacityProvider, weight: s.weight ?? 0, base: s.base ?? 0 }));
-  return { launchType: "FARGATE", strategy: items };
+  // ECS echoes every item with its base and weight, 0 where not given; providers by name.
+  const items = strategy.map((s) => ({ capacityProvider: lastSegment(s.capacityProvider), weight: s.weight ?? 0, base: s.base ?? 0 }));
+  validateStrategy(items);
+  const fargate = items.filter((s) => FARGATE_PROVIDERS.has(s.capacityProvider)).length;
+  if (fargate === items.length) return { launchType: "FARGATE", strategy: items };
+  if (fargate > 0) throw invalidParameter(MIXED_PROVIDERS);
+  // EC2-style providers: only those associated with the cluster; tasks go to their instances.
+  if (items.some((s) => !(cluster.capacityProviders ?? []).includes(s.capacityProvider))) throw invalidParameter(NOT_ASSOCIATED);
+  return { launchType: "EC2", strategy: items };
 }
 
 /** ECS's refusals at RunTask/CreateService for Fargate, before anything is placed. */
@@ -158,12 +162,12 @@ export function planFargateTasks(
   return { docs, failures: failures.map(({ arn, ...f }) => (arn ? { arn, ...f } : f) as PlacementFailure) };
 }
 
-/** The cluster's live Fargate tasks of `group`, counted by capacity provider and by zone. */
+/** The cluster's live tasks of `group`, counted by capacity provider and by zone. */
 export function liveCounts(tasks: readonly TaskDoc[], group: string): { byProvider: Record<string, number>; byZone: Record<string, number> } {
   const byProvider: Record<string, number> = {};
   const byZone: Record<string, number> = {};
   for (const t of tasks) {
-    if (t.group !== group || t.launchType !== "FARGATE" || t.desiredStatus === "STOPPED" || t.lastStatus === "STOPPED") continue;
+    if (t.group !== group || t.desiredStatus === "STOPPED" || t.lastStatus === "STOPPED") continue;
     if (t.capacityProviderName) byProvider[t.capacityProviderName] = (byProvider[t.capacityProviderName] ?? 0) + 1;
     if (t.availabilityZone) byZone[t.availabilityZone] = (byZone[t.availabilityZone] ?? 0) + 1;
   }

@@ -2,6 +2,7 @@ import type { JsonService, Operation, RequestContext } from "../../edge/service.
 import { notImplemented, validateInput } from "../../edge/shape-model.js";
 import * as accountSettings from "./account-settings.js";
 import * as attributes from "./attributes.js";
+import * as capacityProviders from "./capacity-providers.js";
 import * as clusters from "./clusters.js";
 import * as containerInstances from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
@@ -29,6 +30,10 @@ export const ecsOperations: Record<string, EcsOperation> = {
   UpdateClusterSettings: clusters.updateClusterSettings,
   PutClusterCapacityProviders: clusters.putClusterCapacityProviders,
   DeleteCluster: clusters.deleteCluster,
+  CreateCapacityProvider: capacityProviders.createCapacityProvider,
+  DescribeCapacityProviders: capacityProviders.describeCapacityProviders,
+  UpdateCapacityProvider: capacityProviders.updateCapacityProvider,
+  DeleteCapacityProvider: capacityProviders.deleteCapacityProvider,
   TagResource: tags.tagResource,
   UntagResource: tags.untagResource,
   ListTagsForResource: tags.listTagsForResource,

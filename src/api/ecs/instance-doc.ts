@@ -149,8 +149,11 @@ export async function renderInstance(
   withTags: boolean,
 ): Promise<Record<string, unknown>> {
   const { wharf: _internal, ...rest } = doc;
+  // The EC2-style capacity provider whose group the instance joined (see capacity-providers.ts).
+  const provider = doc.attributes.find((a) => a.name === "wharf.capacity-provider")?.value;
   return {
     ...rest,
+    ...(provider ? { capacityProviderName: provider } : {}),
     remainingResources: remainingResources(doc, usage),
     runningTasksCount: usage?.running ?? 0,
     pendingTasksCount: usage?.pending ?? 0,

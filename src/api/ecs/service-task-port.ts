@@ -14,6 +14,7 @@ import type { TaskDoc } from "./task-doc.js";
 import { markDesiredStopped } from "./task-stop.js";
 import { clusterPlacement, placementRequest } from "./task-placement.js";
 import { runTask, startTask } from "./tasks.js";
+import { FARGATE_PROVIDERS } from "../../core/fargate/index.js";
 
 /** RunTask accepts at most this many tasks per call. */
 const RUN_TASK_BATCH = 10;
@@ -113,9 +114,11 @@ function launchOf(service: ServiceDoc, deployment: DeploymentState): { launchTyp
   return { launchType: (deployment.launchType ?? service.launchType) as never };
 }
 
-const isFargate = (service: ServiceDoc, deployment: DeploymentState): boolean =>
-  (deployment.launchType ?? service.launchType) === "FARGATE" ||
-  ((deployment.capacityProviderStrategy ?? service.capacityProviderStrategy)?.length ?? 0) > 0;
+const isFargate = (service: ServiceDoc, deployment: DeploymentState): boolean => {
+  const strategy = deployment.capacityProviderStrategy ?? service.capacityProviderStrategy ?? [];
+  if (strategy.length) return (strategy as { capacityProvider?: string }[]).every((s) => FARGATE_PROVIDERS.has(s.capacityProvider ?? ""));
+  return (deployment.launchType ?? service.launchType) === "FARGATE";
+};
 
 async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: DeploymentState) {
   const name = service.serviceName;

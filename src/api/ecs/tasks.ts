@@ -8,12 +8,13 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
-import type { StrategyItem } from "../../core/fargate/index.js";
+import { distributeTasks, type StrategyItem } from "../../core/fargate/index.js";
 import { place, type PlacementFailure, type PlacementRequest, rejectionAt } from "../../core/placement/index.js";
 import type { Tag } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
 import type { WriteOp } from "../../store/store.js";
 import { type ClusterDoc, requireCluster } from "./clusters.js";
+import { CAPACITY_PROVIDER_ATTRIBUTE } from "./capacity-providers.js";
 import type { ClusterPlacement } from "./cluster-placement.js";
 import { resolveInstanceArn } from "./container-instances.js";
 import { checkFargateRequest, fargatePoolArn, type Launch, liveCounts, planFargateTasks, resolveLaunch } from "./fargate-launch.js";
@@ -118,9 +119,6 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
     const trunking = vpc ? await trunkingEnabled(deps, ctx) : false;
     const placement = await clusterPlacement(deps, cluster.clusterArn);
     if (vpc) placement.useTrunking(trunking);
-    // From here to hold() nothing awaits: the index and the held tasks move together.
-    const { placements, failures, noActiveInstances } = place(request, placement.index, deps.random ?? Math.random);
-    if (noActiveInstances) throw invalidParameter(NO_INSTANCES);
     const spec: LaunchSpec = {
       td,
       overrides: input.overrides,
@@ -133,10 +131,41 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
       clusterName: cluster.clusterName,
       principal: ctx.principal,
     };
-    const now = deps.clock.now();
-    const planned = placements.map((p, i) => newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, i, p.gpuIds));
-    const extra = tokenOp(planned.map((d) => d.taskArn), failures);
-    const docs = await commitHeld(deps, ctx, placement, planned, vpc, tags, extra);
+    if (!launch.strategy) {
+      // From here to hold() nothing awaits: the index and the held tasks move together.
+      const { placements, failures, noActiveInstances } = place(request, placement.index, deps.random ?? Math.random);
+      if (noActiveInstances) throw invalidParameter(NO_INSTANCES);
+      const now = deps.clock.now();
+      const planned = placements.map((p, i) => newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, i, p.gpuIds));
+      const extra = tokenOp(planned.map((d) => d.taskArn), failures);
+      const docs = await commitHeld(deps, ctx, placement, planned, vpc, tags, extra);
+      return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
+    }
+    // EC2-style capacity providers: the strategy splits the tasks, each provider's share is
+    // placed on the instances of its group, one group after another (each sees the last held).
+    const live = liveCounts(await clusterTasks(deps.store, cluster.clusterArn), request.group ?? "");
+    const shares = new Map<string, number>();
+    for (const p of distributeTasks(launch.strategy, request.count, live.byProvider)) shares.set(p, (shares.get(p) ?? 0) + 1);
+    const docs: TaskDoc[] = [];
+    const failures: PlacementFailure[] = [];
+    for (const [provider, count] of shares) {
+      const req = {
+        ...request,
+        count,
+        requiresAttributes: [...(request.requiresAttributes ?? []), { name: CAPACITY_PROVIDER_ATTRIBUTE, value: provider }],
+      };
+      const result = place(req, placement.index, deps.random ?? Math.random);
+      if (result.noActiveInstances) throw invalidParameter(NO_INSTANCES);
+      failures.push(...result.failures);
+      const now = deps.clock.now();
+      const planned = result.placements.map((p, i) => ({
+        ...newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, docs.length + i, p.gpuIds),
+        capacityProviderName: provider,
+      }));
+      docs.push(...(await commitHeld(deps, ctx, placement, planned, vpc, tags, [])));
+    }
+    const token = tokenOp(docs.map((d) => d.taskArn), failures);
+    if (token.length) await deps.store.write(token);
     return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
   });
 }
