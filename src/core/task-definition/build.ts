@@ -100,7 +100,7 @@ function normaliseContainer(c: ContainerDefinition, networkMode: string): Contai
     volumesFrom: c.volumesFrom ?? [],
     systemControls: c.systemControls ?? [],
   };
-  if (c.logConfiguration) out.logConfiguration = { ...c.logConfiguration, secretOptions: c.logConfiguration.secretOptions ?? [] };
+  if (c.logConfiguration) out.logConfiguration = { ...c.logConfiguration };
   if (c.healthCheck) {
     out.healthCheck = {
       ...c.healthCheck,
