@@ -228,6 +228,19 @@ describe("Fargate: tasks on Wharf's managed capacity (real Docker)", () => {
     await w.h.aws("ecs", "stop-task", "--cluster", w.cluster, "--task", arn);
   });
 
+  it("a task allocating past its task memory stops with ECS's OutOfMemoryError reason", async () => {
+    await w.h.ecs.send(
+      new RegisterTaskDefinitionCommand(
+        fargateDef("fg-hog", { containerDefinitions: [{ name: "hog", image: BUSYBOX, command: ["sh", "-c", "x=a; while true; do x=$x$x; done"] }] }),
+      ),
+    );
+    const res = await w.h.ecs.send(new RunTaskCommand({ cluster: w.cluster, taskDefinition: "fg-hog", launchType: "FARGATE", networkConfiguration: vpc() }));
+    const [t] = await w.waitTasks([res.tasks![0]!.taskArn!], "STOPPED", 60_000);
+    assert.equal(t!.stopCode, "EssentialContainerExited");
+    assert.equal(t!.containers![0]!.reason, "OutOfMemoryError: Container killed due to memory usage");
+    assert.equal(t!.containers![0]!.exitCode, 137);
+  });
+
   it("a service of 4 with FARGATE base=1 weight=1 and FARGATE_SPOT weight=3 runs 1 + 3, keeps the split when it heals", async () => {
     await w.h.ecs.send(new RegisterTaskDefinitionCommand(fargateDef("fg-svc")));
     const serviceName = "split";
