@@ -8,7 +8,7 @@ import {
 import { clusterArnIn } from "../core/arn.js";
 import { clusterNotFound } from "../core/errors.js";
 import type { InternalRoute } from "../edge/server.js";
-import { type AgentChannelOptions, badRequest, snapshot } from "./agent-channel.js";
+import { type AgentChannelOptions, badRequest, snapshot } from "./agent-snapshot.js";
 import { hangUpSignal, signedRoute } from "./signed-route.js";
 
 /**

@@ -5,6 +5,9 @@ import type { RequestContext } from "../../edge/service.js";
 import { requireCluster } from "./clusters.js";
 import { putInstanceOp, readInstance, registeredInstances, resolveInstanceArn } from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
+import { validateAttribute } from "../../core/attribute-rules.js";
+
+
 import type { AttributeDoc } from "./instance-doc.js";
 
 /**
@@ -12,27 +15,8 @@ import type { AttributeDoc } from "./instance-doc.js";
  * type ECS has). Attributes live in the instance record, beside the ones the agent registered.
  */
 
-const NAME_RE = /^[a-zA-Z0-9_./\\-]{1,128}$/;
-const VALUE_RE = /^[a-zA-Z0-9_./\\:@ -]{1,128}$/;
 /** ECS: "You can apply up to 10 custom attributes for each resource." */
 export const MAX_CUSTOM_ATTRIBUTES = 10;
-
-/** ECS's attribute name/value rules; `custom` also checks targetType. */
-export function validateAttribute(a: Attribute, custom: boolean): void {
-  if (!a.name || !NAME_RE.test(a.name)) {
-    throw invalidParameter(
-      `Attribute name '${a.name ?? ""}' is invalid: it must be 1 to 128 letters, numbers, hyphens, underscores, periods, forward slashes or back slashes.`,
-    );
-  }
-  if (a.value !== undefined && (!VALUE_RE.test(a.value) || a.value.startsWith(" ") || a.value.endsWith(" "))) {
-    throw invalidParameter(
-      `Attribute value '${a.value}' for '${a.name}' is invalid: it must be 1 to 128 letters, numbers, hyphens, underscores, periods, at signs, forward slashes, back slashes, colons or spaces, and may not start or end with a space.`,
-    );
-  }
-  if (custom && a.targetType !== undefined && a.targetType !== "container-instance") {
-    throw invalidParameter(`Invalid targetType '${a.targetType}': only container-instance is supported.`);
-  }
-}
 
 const targetNotFound = (id: string) =>
   new AwsError("TargetNotFoundException", `Could not find target '${id}'. Check the targetId and try again.`);

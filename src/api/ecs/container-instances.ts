@@ -17,7 +17,7 @@ import type { RequestContext } from "../../edge/service.js";
 import type { WriteOp } from "../../store/store.js";
 import { type ClusterDoc, requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
-import { validateAttribute } from "./attributes.js";
+import { validateAttribute } from "../../core/attribute-rules.js";
 import {
   type AttributeDoc,
   clusterInstances,
