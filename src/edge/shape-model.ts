@@ -164,18 +164,22 @@ class Walk {
   structure(shape: Shape, value: unknown): Record<string, unknown> {
     if (!isRecord(value)) throw this.wrong("a structure", value);
     const members = shape.m as Record<string, string>;
+    const required = shape.r;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      // Own members only: a `constructor` or `__proto__` key must not reach Object's.
-      const member = Object.hasOwn(members, k) ? members[k] : undefined;
-      if (member === undefined || v === null || v === undefined) continue;
-      out[k] = this.at(k, () => this.check(member, v));
+    let missing: string | undefined;
+    // In the model's member order, as AWS lists violations. Own keys only: a `constructor` or
+    // `__proto__` in the input must not reach Object's.
+    for (const k in members) {
+      const v = Object.hasOwn(value, k) ? value[k] : undefined;
+      if (v === null || v === undefined) {
+        if (!required?.includes(k)) continue;
+        if (this.options.required === "not-null") this.fail(null, NOT_NULL, k);
+        else missing ??= k;
+        continue;
+      }
+      out[k] = this.at(k, () => this.check(members[k]!, v));
     }
-    for (const req of shape.r ?? []) {
-      if (out[req] !== undefined) continue;
-      if (this.options.required === "not-null") this.fail(null, NOT_NULL, req);
-      else throw invalidParameter(`Missing required parameter: '${this.indexPath(req)}'.`);
-    }
+    if (missing !== undefined) throw invalidParameter(`Missing required parameter: '${this.indexPath(missing)}'.`);
     return out;
   }
 
