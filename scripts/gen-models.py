@@ -1,9 +1,18 @@
 #!/usr/bin/env python3
 """Generate src/api/<service>/model.generated.ts: the input shapes of every operation of an AWS
-service Wharf serves, compacted from botocore's bundled model (data/<name>/<version>/service-2.json).
-The edge validates each request's types, required members, enum values (and, where a service asks,
-lengths) against it. Re-run when botocore's model changes:  python3 scripts/gen-models.py"""
-import gzip, json, os
+service Wharf serves, taken from botocore's bundled model (data/<name>/<version>/service-2.json)
+with every constraint the model states: types, required members, enums, min/max (string, list and
+map lengths; number values) and patterns. The edge validates each request against it
+(src/edge/shape-model.ts).
+
+Regenerate (reproducible: the header records the botocore release and the model file's sha256):
+
+    python3 scripts/gen-models.py            # rewrite the files from the installed botocore
+    python3 scripts/gen-models.py --check    # exit 1 if a checked-in file differs from what it would write
+
+The output is one operation / one structure member per line, sorted, so a botocore upgrade reviews
+as a plain diff."""
+import gzip, hashlib, json, os, sys
 import botocore
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -18,21 +27,28 @@ ECS_EXTENSIONS = {
 }
 
 SERVICES = [
-    # (botocore name, version, output dir, exported const, title, kinds whose min/max are kept,
-    #  extra string maxima the service documents, extension members)
-    ("ecs", "2014-11-13", "ecs", "ecsModel", "ECS", ("integer", "long", "list"), {}, ECS_EXTENSIONS),
-    # A log event is at most 1 MB, which the model leaves open.
-    ("logs", "2014-03-28", "logs", "logsModel", "CloudWatch Logs",
-     ("integer", "long", "list", "string", "map"), {"EventMessage": 1048576}, {}),
+    # (botocore name, version, output dir, exported const, title, extension members)
+    ("ecs", "2014-11-13", "ecs", "ecsModel", "ECS", ECS_EXTENSIONS),
+    ("logs", "2014-03-28", "logs", "logsModel", "CloudWatch Logs", {}),
 ]
 
-
-def load(name, version):
-    path = os.path.join(os.path.dirname(botocore.__file__), "data", name, version, "service-2.json")
-    return json.load(open(path)) if os.path.exists(path) else json.load(gzip.open(path + ".gz"))
+KINDS = {"structure": "o", "list": "l", "map": "m", "string": "s", "integer": "i", "long": "i",
+         "double": "d", "float": "d", "boolean": "b", "timestamp": "t"}
 
 
-def compact(model, bounded_kinds, extra_max):
+def model_path(name, version):
+    base = os.path.join(os.path.dirname(botocore.__file__), "data", name, version, "service-2.json")
+    return base if os.path.exists(base) else base + ".gz"
+
+
+def load(path):
+    raw = open(path, "rb").read()
+    text = gzip.decompress(raw) if path.endswith(".gz") else raw
+    return json.loads(text), hashlib.sha256(text).hexdigest()
+
+
+def compact(model):
+    """The shapes reachable from the operations' inputs, each as {t, m|k|v, r, e, min, max, p}."""
     shapes, out = model["shapes"], {}
 
     def visit(name):
@@ -41,8 +57,8 @@ def compact(model, bounded_kinds, extra_max):
         s, c = shapes[name], {}
         out[name] = c
         t = s["type"]
+        c["t"] = KINDS.get(t, "any")
         if t == "structure":
-            c["t"] = "o"
             c["m"] = {k: v["shape"] for k, v in s.get("members", {}).items()}
             if s.get("required"):
                 c["r"] = s["required"]
@@ -50,28 +66,21 @@ def compact(model, bounded_kinds, extra_max):
                 visit(v)
             return
         if t == "list":
-            c["t"] = "l"; c["m"] = s["member"]["shape"]; visit(c["m"])
+            c["m"] = s["member"]["shape"]
+            visit(c["m"])
         elif t == "map":
-            c["t"] = "m"; c["k"] = s["key"]["shape"]; c["v"] = s["value"]["shape"]; visit(c["k"]); visit(c["v"])
-        elif t == "string":
-            c["t"] = "s"
-            if "enum" in s:
-                c["e"] = s["enum"]
-        elif t in ("integer", "long"):
-            c["t"] = "i"
-        elif t in ("double", "float"):
-            c["t"] = "d"
-        elif t == "boolean":
-            c["t"] = "b"
-        elif t == "timestamp":
-            c["t"] = "t"
-        else:
-            c["t"] = "any"
+            c["k"] = s["key"]["shape"]
+            c["v"] = s["value"]["shape"]
+            visit(c["k"])
+            visit(c["v"])
+        elif t == "string" and "enum" in s:
+            c["e"] = s["enum"]
         for k in ("min", "max"):
-            if k in s and t in bounded_kinds:
-                c[k] = s[k]
-        if name in extra_max:
-            c["max"] = extra_max[name]
+            if k in s:
+                v = s[k]
+                c[k] = int(v) if float(v).is_integer() else v
+        if "pattern" in s:
+            c["p"] = s["pattern"]
 
     ops = {}
     for op, o in sorted(model["operations"].items()):
@@ -81,23 +90,85 @@ def compact(model, bounded_kinds, extra_max):
     return ops, out, visit
 
 
-for name, version, outdir, const, title, bounded, extra_max, extensions in SERVICES:
-    model = load(name, version)
-    ops, shapes, visit = compact(model, bounded, extra_max)
-    for shape_name, members in extensions.items():
-        for member, target in members.items():
-            assert member not in shapes[shape_name]["m"], f"{shape_name}.{member} is in AWS's model now: drop the extension"
-            visit(target)
-            shapes[shape_name]["m"][member] = target
-    dest = os.path.join(HERE, "..", "src", "api", outdir, "model.generated.ts")
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with open(dest, "w") as f:
-        f.write(f"// Generated by scripts/gen-models.py from botocore's {title} model {model['metadata'].get('apiVersion', '')}. Do not edit.\n")
-        if extensions:
-            ext = ", ".join(f"{s}.{m}" for s, ms in extensions.items() for m in ms)
-            f.write(f"// Wharf extensions (not in AWS's model, see scripts/gen-models.py): {ext}\n")
-        f.write('import type { ShapeModel } from "../../edge/shape-model.js";\n\n')
-        f.write(f"export const {const}: ShapeModel = ")
-        json.dump({"operations": ops, "shapes": shapes}, f, separators=(",", ":"), sort_keys=True)
-        f.write(";\n")
-    print(f"{title}: {len(ops)} operations, {len(shapes)} shapes -> {os.path.relpath(dest)}")
+def q(v):
+    return json.dumps(v, ensure_ascii=False)
+
+
+def render_shape(name, c):
+    if c["t"] != "o":
+        fields = ", ".join(f"{k}: {q(c[k])}" for k in ("t", "m", "k", "v", "min", "max", "e", "p") if k in c)
+        return [f"    {q(name)}: {{ {fields} }},"]
+    lines = [f"    {q(name)}: {{", '      t: "o",']
+    if "r" in c:
+        lines.append(f"      r: {q(c['r'])},")
+    if c["m"]:
+        lines.append("      m: {")
+        lines += [f"        {q(k)}: {q(v)}," for k, v in c["m"].items()]
+        lines.append("      },")
+    else:
+        lines.append("      m: {},")
+    lines.append("    },")
+    return lines
+
+
+def render(name, version, const, title, extensions, path, sha, ops, shapes):
+    rel = os.path.relpath(path, os.path.dirname(botocore.__file__))
+    out = [
+        f"// Generated by scripts/gen-models.py from botocore {botocore.__version__}'s {title} model. Do not edit:",
+        "// regenerate with `python3 scripts/gen-models.py` (check with `--check`).",
+        f"// Source: botocore/{rel} (sha256 of the JSON: {sha}).",
+    ]
+    if extensions:
+        ext = ", ".join(f"{s}.{m}" for s, ms in extensions.items() for m in ms)
+        out.append(f"// Wharf extensions (not in AWS's model, see scripts/gen-models.py): {ext}")
+    out += [
+        'import type { ShapeModel } from "../../edge/shape-model.js";',
+        "",
+        f"export const {const}Source = {{",
+        f"  botocore: {q(botocore.__version__)},",
+        f"  service: {q(name)},",
+        f"  apiVersion: {q(version)},",
+        f"  sha256: {q(sha)},",
+        "} as const;",
+        "",
+        f"export const {const}: ShapeModel = {{",
+        "  operations: {",
+    ]
+    out += [f"    {q(op)}: {q(shape)}," for op, shape in ops.items()]
+    out += ["  },", "  shapes: {"]
+    for shape_name in sorted(shapes):
+        out += render_shape(shape_name, shapes[shape_name])
+    out += ["  },", "};", ""]
+    return "\n".join(out)
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for name, version, outdir, const, title, extensions in SERVICES:
+        path = model_path(name, version)
+        model, sha = load(path)
+        ops, shapes, visit = compact(model)
+        for shape_name, members in extensions.items():
+            for member, target in members.items():
+                assert member not in shapes[shape_name]["m"], f"{shape_name}.{member} is in AWS's model now: drop the extension"
+                visit(target)
+                shapes[shape_name]["m"][member] = target
+        text = render(name, version, const, title, extensions, path, sha, ops, shapes)
+        dest = os.path.normpath(os.path.join(HERE, "..", "src", "api", outdir, "model.generated.ts"))
+        if check:
+            current = open(dest, encoding="utf-8").read() if os.path.exists(dest) else ""
+            if current != text:
+                stale.append(os.path.relpath(dest))
+            continue
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"{title}: {len(ops)} operations, {len(shapes)} shapes -> {os.path.relpath(dest)} (botocore {botocore.__version__})")
+    if stale:
+        print(f"out of date with botocore {botocore.__version__}: {', '.join(stale)} (run python3 scripts/gen-models.py)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -106,7 +106,10 @@ describe("seed fixtures through the aws CLI", () => {
     assert.equal(JSON.parse(readFileSync(seedFixture("nginx-host.json"), "utf8")).networkMode, "Host");
     const err = await w.awsError("ecs", "register-task-definition", "--cli-input-json", `file://${seedFixture("nginx-host.json")}`);
     assert.equal(err.code, "InvalidParameterException");
-    assert.match(err.stderr, /Invalid value 'Host' for 'networkMode'\. Valid values: bridge, host, awsvpc, none\./);
+    assert.match(
+      err.stderr,
+      /1 validation error detected: Value 'Host' at 'networkMode' failed to satisfy constraint: Member must satisfy enum value set: \[bridge, host, awsvpc, none\]/,
+    );
     const families = await w.aws("ecs", "list-task-definition-families");
     assert.ok(!families.families.includes("nginx-host"));
   });

@@ -139,7 +139,7 @@ describe("a new user's first tasks, with the aws CLI only (real agent, real Dock
     const hostSeed = JSON.parse(readFileSync(seedFixture("nginx-host.json"), "utf8"));
     const refused = await h.awsError("ecs", "register-task-definition", "--cli-input-json", `file://${seedFixture("nginx-host.json")}`);
     assert.equal(refused.code, "InvalidParameterException", refused.stderr);
-    assert.match(refused.stderr, /'Host' for 'networkMode'/);
+    assert.match(refused.stderr, /Value 'Host' at 'networkMode' failed to satisfy constraint: Member must satisfy enum value set: \[bridge, host, awsvpc, none\]/);
     const hostDef = await register(writeDef("nginx-host.json", { ...hostSeed, networkMode: "host" }));
     const noneDef = await register(
       writeDef("sleeper-none.json", {

@@ -34,30 +34,16 @@ export interface BatchPlan {
 
 /**
  * Checks a batch at `nowMs` for a group keeping `retentionDays` (null: forever). Throws
- * InvalidParameterException for what fails the whole call: no events, an empty or oversized
- * message, a batch over 1,048,576 bytes (messages + 26 bytes each), events out of
- * chronological order, or accepted events spanning more than 24 hours. Events more than 2 hours
+ * InvalidParameterException for what fails the whole call: an oversized message, a batch over
+ * 1,048,576 bytes (messages + 26 bytes each), events out of chronological order, or accepted
+ * events spanning more than 24 hours. (1–10,000 events and non-empty messages are the model's
+ * rules, checked before this runs.) Events more than 2 hours
  * ahead, more than 14 days old, or older than the retention are left out and reported.
  */
 export function planBatch(events: InputEvent[], nowMs: number, retentionDays: number | null): BatchPlan {
-  if (events.length === 0) {
-    throw invalidParameter(
-      "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
-    );
-  }
-  if (events.length > MAX_BATCH_EVENTS) {
-    throw invalidParameter(
-      `1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length less than or equal to ${MAX_BATCH_EVENTS}`,
-    );
-  }
   let total = 0;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    if (e.message.length === 0) {
-      throw invalidParameter(
-        `1 validation error detected: Value '' at 'logEvents.${i + 1}.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1`,
-      );
-    }
     const bytes = Buffer.byteLength(e.message, "utf8");
     if (bytes > MAX_EVENT_BYTES) {
       throw invalidParameter(`Log event too large: ${bytes} bytes exceeds limit of ${MAX_EVENT_BYTES}`);

@@ -5,17 +5,15 @@ export interface Tag {
   value?: string;
 }
 
-/** ECS's tag rules: at most 50 per resource, key 1–128 and value 0–256 characters, `aws:` reserved. */
+/**
+ * ECS's tag rules beyond its model: a key is needed, `aws:` keys are reserved. (The model's own
+ * limits — at most 50 tags, key 1–128 and value 0–256 characters of `[\p{L}\p{Z}\p{N}_.:/=+\-@]`
+ * — are enforced by the edge with AWS's validation text before an operation runs.)
+ */
 export function validateTags(tags: Tag[] | undefined): Tag[] {
   if (!tags) return [];
-  if (tags.length > 50) throw invalidParameter("Tags may not exceed 50 per resource.");
   for (const t of tags) {
-    if (typeof t.key !== "string" || t.key.length < 1 || t.key.length > 128) {
-      throw invalidParameter("Tag keys must be between 1 and 128 characters.");
-    }
-    if (t.value !== undefined && t.value.length > 256) {
-      throw invalidParameter(`The value of tag '${t.key}' exceeds 256 characters.`);
-    }
+    if (typeof t.key !== "string") throw invalidParameter("Tag keys must be between 1 and 128 characters.");
     if (t.key.toLowerCase().startsWith("aws:")) {
       throw invalidParameter(`Tag keys beginning with 'aws:' are reserved for AWS use: '${t.key}'.`);
     }

@@ -169,7 +169,7 @@ function mergeSettings(
 ): NonNullable<Cluster["settings"]> {
   const byName = new Map(old.map((s) => [s.name, s]));
   for (const s of updates) {
-    if (s.name !== "containerInsights") throw invalidParameter(`Unknown cluster setting '${String(s.name)}'.`);
+    // The name is the model's enum (containerInsights), checked by the edge.
     if (!["enabled", "disabled", "enhanced"].includes(s.value ?? "")) {
       throw invalidParameter("containerInsights must be one of: enabled, disabled, enhanced.");
     }
@@ -204,12 +204,7 @@ async function validateCapacityProviders(
         "The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.",
       );
     }
-    if (item.weight !== undefined && (item.weight < 0 || item.weight > 1000)) {
-      throw invalidParameter("Capacity provider strategy weight must be between 0 and 1000.");
-    }
-    if (item.base !== undefined && (item.base < 0 || item.base > 100000)) {
-      throw invalidParameter("Capacity provider strategy base must be between 0 and 100000.");
-    }
+    // weight 0–1000 and base 0–100000 are the model's: the edge checks them.
   }
   if (items.filter((s) => (s.base ?? 0) > 0).length > 1) {
     throw invalidParameter("Only one capacity provider in a strategy can have a base defined.");

@@ -1,5 +1,6 @@
 import { arnBase, partitionOf, type Principal } from "../../core/arn.js";
 import { AwsError, invalidParameter } from "../../core/errors.js";
+import { validationMessage, violation } from "../../core/validation/constraint-text.js";
 import type { Clock } from "../../core/time.js";
 import type { LogGroupRow, LogStore, LogStreamRow } from "./log-store.js";
 
@@ -16,11 +17,9 @@ export const groupNotFound = (): AwsError => resourceNotFound("The specified log
 export const streamNotFound = (): AwsError => resourceNotFound("The specified log stream does not exist.");
 export const alreadyExists = (message: string): AwsError => new AwsError("ResourceAlreadyExistsException", message);
 
-/** AWS's wording for a member that breaks a model constraint. */
-export const validationError = (value: string, member: string, constraint: string): AwsError =>
-  invalidParameter(
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
+/** AWS's wording for a member that breaks a constraint CloudWatch Logs checks beyond its model. */
+export const validationError = (value: unknown, member: string, constraint: string): AwsError =>
+  invalidParameter(validationMessage([violation(value, member, constraint)]));
 
 // ---- ARNs ----
 
@@ -30,26 +29,7 @@ export const logStreamArn = (p: Principal, group: string, stream: string): strin
   `${logGroupArn(p, group)}:log-stream:${stream}`;
 
 // ---- names ----
-
-const GROUP_NAME = /^[.\-_/#A-Za-z0-9]+$/;
-
-export function checkGroupName(name: string, member = "logGroupName"): string {
-  if (name.length < 1 || name.length > 512) {
-    throw validationError(name, member, "Member must have length less than or equal to 512");
-  }
-  if (!GROUP_NAME.test(name)) {
-    throw validationError(name, member, "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+");
-  }
-  return name;
-}
-
-export function checkStreamName(name: string, member = "logStreamName"): string {
-  if (name.length < 1 || name.length > 512) {
-    throw validationError(name, member, "Member must have length between 1 and 512");
-  }
-  if (/[:*]/.test(name)) throw validationError(name, member, "Member must satisfy regular expression pattern: [^:*]*");
-  return name;
-}
+// Group and stream names (lengths, characters) are the model's: the edge checks them.
 
 /**
  * A group given as a name, or (for `logGroupIdentifier`) an ARN with or without the trailing
@@ -84,23 +64,11 @@ export function requireStream(deps: LogsDeps, group: LogGroupRow, name: string):
   return stream;
 }
 
-/** `limit` for the Describe* operations: 1–50, default 50. */
-export function describeLimit(limit: number | undefined): number {
-  if (limit === undefined) return 50;
-  if (limit < 1 || limit > 50) {
-    throw validationError(String(limit), "limit", "Member must have value between 1 and 50");
-  }
-  return limit;
-}
+/** `limit` for the Describe* operations: default 50 (the model bounds it to 1–50). */
+export const describeLimit = (limit: number | undefined): number => limit ?? 50;
 
-/** `limit` for the event reads: 1–10,000, default 10,000. */
-export function eventsLimit(limit: number | undefined): number {
-  if (limit === undefined) return 10_000;
-  if (limit < 1 || limit > 10_000) {
-    throw validationError(String(limit), "limit", "Member must have value between 1 and 10000");
-  }
-  return limit;
-}
+/** `limit` for the event reads: default 10,000 (the model bounds it to 1–10,000). */
+export const eventsLimit = (limit: number | undefined): number => limit ?? 10_000;
 
 /** Opaque page tokens: base64url JSON, checked on the way back in. */
 export function encodePageToken(value: unknown): string {

@@ -11,8 +11,6 @@ import { parseFilterPattern } from "../../core/filter-pattern.js";
 import { type InputEvent, MAX_BATCH_BYTES, planBatch } from "../../core/log-batch.js";
 import type { RequestContext } from "../../edge/service.js";
 import {
-  checkGroupName,
-  checkStreamName,
   decodePageToken,
   encodePageToken,
   eventsLimit,
@@ -24,6 +22,7 @@ import {
 } from "./common.js";
 import { END, type Position, START, type StoredEvent } from "./log-store.js";
 import { sequenceToken } from "./streams.js";
+import { validateLogsInput } from "./validation.js";
 
 /** Events examined per FilterLogEvents call before it answers with a short page and a token. */
 export const FILTER_SCAN_BUDGET = 100_000;
@@ -51,16 +50,22 @@ export interface AppendRequest {
  * into acceptable batches first.
  */
 export function appendLogEvents(deps: LogsDeps, req: AppendRequest): PutLogEventsResponse {
+  // In-process callers bypass the edge: the model's checks (names, 1–10,000 events, non-empty
+  // messages) as a PutLogEvents call gets them.
+  validateLogsInput("PutLogEvents", { logGroupName: req.logGroupName, logStreamName: req.logStreamName, logEvents: req.logEvents });
+  return append(deps, req);
+}
+
+/** appendLogEvents for input the model has already checked. */
+function append(deps: LogsDeps, req: AppendRequest): PutLogEventsResponse {
   const now = deps.clock.now();
   let group = deps.logs.getGroup(req.region, req.logGroupName);
   if (!group && req.createGroup) {
-    checkGroupName(req.logGroupName);
     group = deps.logs.createGroup(req.region, req.logGroupName, now) ?? deps.logs.getGroup(req.region, req.logGroupName);
   }
   if (!group) throw groupNotFound();
   let stream = deps.logs.getStream(group.gid, req.logStreamName);
   if (!stream && req.createStream) {
-    checkStreamName(req.logStreamName);
     stream = deps.logs.createStream(group.gid, req.logStreamName, now) ?? deps.logs.getStream(group.gid, req.logStreamName);
   }
   if (!stream) throw streamNotFound();
@@ -73,11 +78,11 @@ export function appendLogEvents(deps: LogsDeps, req: AppendRequest): PutLogEvent
 }
 
 export async function putLogEvents(deps: LogsDeps, input: PutLogEventsRequest, ctx: RequestContext) {
-  return appendLogEvents(deps, {
+  return append(deps, {
     region: ctx.principal.region,
     logGroupName: input.logGroupName!,
     logStreamName: input.logStreamName!,
-    logEvents: (input.logEvents ?? []) as InputEvent[],
+    logEvents: input.logEvents as InputEvent[],
   });
 }
 

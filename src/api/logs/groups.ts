@@ -11,7 +11,6 @@ import { invalidParameter } from "../../core/errors.js";
 import type { RequestContext } from "../../edge/service.js";
 import {
   alreadyExists,
-  checkGroupName,
   decodePageToken,
   describeLimit,
   encodePageToken,
@@ -45,7 +44,7 @@ export function renderGroup(g: LogGroupRow, p: Principal): LogGroup {
 }
 
 export async function createLogGroup(deps: LogsDeps, input: CreateLogGroupRequest, ctx: RequestContext) {
-  const name = checkGroupName(input.logGroupName!);
+  const name = input.logGroupName!;
   if (input.deletionProtectionEnabled) {
     throw invalidParameter("deletionProtectionEnabled is not supported by Wharf yet.");
   }
@@ -113,7 +112,7 @@ export async function putRetentionPolicy(deps: LogsDeps, input: PutRetentionPoli
   const days = input.retentionInDays!;
   if (!RETENTION_DAYS.includes(days)) {
     throw validationError(
-      String(days),
+      days,
       "retentionInDays",
       `Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
     );

@@ -6,6 +6,7 @@ import * as groups from "./groups.js";
 import { logsModel } from "./model.generated.js";
 import * as streams from "./streams.js";
 import * as tags from "./tags.js";
+import { LOGS_VALIDATION } from "./validation.js";
 
 export type { LogsDeps } from "./common.js";
 export { appendLogEvents, type AppendRequest } from "./events.js";
@@ -49,7 +50,7 @@ export function logsService(deps: LogsDeps): JsonService {
   for (const name of Object.keys(logsModel.operations)) {
     const impl = logsOperations[name];
     operations[name] = impl
-      ? (input, ctx) => impl(deps, validateInput(logsModel, name, input), ctx)
+      ? (input, ctx) => impl(deps, validateInput(logsModel, name, input, LOGS_VALIDATION), ctx)
       : () => {
           throw notImplemented("CloudWatch Logs", name);
         };

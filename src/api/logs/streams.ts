@@ -9,7 +9,6 @@ import { invalidParameter } from "../../core/errors.js";
 import type { RequestContext } from "../../edge/service.js";
 import {
   alreadyExists,
-  checkStreamName,
   decodePageToken,
   describeLimit,
   encodePageToken,
@@ -41,7 +40,7 @@ export function renderStream(s: LogStreamRow, groupName: string, p: Principal): 
 export const sequenceToken = (n: number): string => String(n).padStart(56, "4");
 
 export async function createLogStream(deps: LogsDeps, input: CreateLogStreamRequest, ctx: RequestContext) {
-  const name = checkStreamName(input.logStreamName!);
+  const name = input.logStreamName!;
   const group = requireGroup(deps, { logGroupName: input.logGroupName }, ctx.principal);
   if (!deps.logs.createStream(group.gid, name, deps.clock.now())) {
     throw alreadyExists("The specified log stream already exists");

@@ -102,9 +102,6 @@ function checkPorts(mappings: PortMapping[], name: string, networkMode: string):
     if ((networkMode === "awsvpc" || networkMode === "host") && hp !== undefined && hp !== 0 && hp !== cp) {
       throw clientException(`When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`);
     }
-    if (pm.protocol !== undefined && pm.protocol !== "tcp" && pm.protocol !== "udp") {
-      throw bad("portMappings.protocol", name, "Valid values: tcp, udp.");
-    }
     const key = `${cp}/${pm.protocol ?? "tcp"}`;
     if (seen.has(key)) {
       throw bad("portMappings", name, `Container port ${key} is mapped more than once.`);

@@ -51,10 +51,8 @@ export function validateRegisterInput(input: RegisterTaskDefinitionRequest): Val
     byName.set(c.name!, c);
   }
 
+  // networkMode is one of NETWORK_MODES: the model's enum, checked by the edge.
   const networkMode = input.networkMode ?? "bridge";
-  if (!(NETWORK_MODES as readonly string[]).includes(networkMode)) {
-    throw invalidParameter(`Invalid value '${networkMode}' for 'networkMode'. Valid values: ${NETWORK_MODES.join(", ")}.`);
-  }
   const cpu = input.cpu === undefined ? undefined : parseTaskCpu(input.cpu);
   if (input.cpu !== undefined && (cpu === undefined || cpu < TASK_CPU_MIN || cpu > TASK_CPU_MAX)) {
     throw invalidParameter(
