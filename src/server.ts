@@ -63,6 +63,8 @@ export interface RunningServer {
   deps: EcsDeps;
   /** CloudWatch Logs: `appendLogEvents(logs, …)` ships lines in-process; `sweepNow` enforces retention now. */
   logs: LogsDeps & { sweepNow(): Promise<number> };
+  /** Store write listeners that threw since start (each was logged; the writes stood). */
+  listenerFailures(): number;
   close(): Promise<void>;
 }
 
@@ -76,10 +78,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let onWrite: WriteListener = () => undefined;
   // Placement keeps each cluster's index current from the same notifications (src/api/ecs/placement-indexes.ts).
   let placement: PlacementIndexes | undefined;
-  const store = withWriteListener(sqlite, (ops) => {
-    placement?.observe(ops);
-    onWrite(ops);
-  });
+  const store = withWriteListener(
+    sqlite,
+    (ops) => {
+      placement?.observe(ops);
+      onWrite(ops);
+    },
+    (err, ops) =>
+      opts.log?.({
+        level: "error",
+        msg: "a store write listener threw (the write itself is durable)",
+        kinds: [...new Set(ops.map((o) => o.kind))],
+        err: String((err as Error)?.stack ?? err),
+      }),
+  );
   const agents = new AgentHub(clock, opts.agentGraceMs);
   if (opts.placementIndex !== false) placement = new PlacementIndexes(store, (arn) => agents.connected(arn));
   agents.onPresenceChange((arn, connected) => placement?.presenceChanged(arn, connected));
@@ -138,6 +150,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     accountId,
     deps,
     logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
+    listenerFailures: () => store.listenerFailures,
     async close() {
       edge.setReady(false);
       chaos?.stop();

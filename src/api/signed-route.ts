@@ -40,8 +40,12 @@ export function signedRoute(o: SignedRouteOptions): InternalRoute {
       const answer = await o.handle(parsed, identity, req, res);
       if (!res.destroyed) sendJson(res, 200, answer);
     } catch (err) {
-      const aws = err instanceof AwsError ? err : new AwsError("ServerException", "Internal error.", 500);
-      if (!res.destroyed && !res.headersSent) sendJson(res, aws.status, { __type: aws.code, message: aws.message });
+      // Unexpected errors go to the edge, which logs them with the request id before the 500.
+      if (!(err instanceof AwsError)) {
+        if (res.destroyed || res.headersSent) throw Object.assign(new Error("error after the answer was sent"), { cause: err });
+        throw err;
+      }
+      if (!res.destroyed && !res.headersSent) sendJson(res, err.status, { __type: err.code, message: err.message });
     }
     return true;
   };
