@@ -196,6 +196,10 @@ class Walk {
       this.violations.length = before;
       this.fail(value, memberConstraint(allConstraints(item, item.t !== "s")));
     }
+    // A null member never reaches an operation (operations read list members as values).
+    value.forEach((v, i) => {
+      if (v === null) this.at(i, () => this.fail(null, "Member must not be null"));
+    });
     return out;
   }
 

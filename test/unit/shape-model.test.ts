@@ -72,6 +72,12 @@ describe("shape validation: the model's constraints in AWS's words", () => {
     assert.deepEqual(run(input), kept);
   });
 
+  it("a null list member is refused, never handed to the operation (found by test/fuzz.test.ts)", () => {
+    const err = errorOf({ name: "abc", kinds: ["A", null] });
+    assert.equal(err.message, one("Value null at 'kinds.2.member' failed to satisfy constraint: Member must not be null"));
+    assert.equal(errorOf({ name: "abc", tags: [null] }).message, one("Value null at 'tags.1.member' failed to satisfy constraint: Member must not be null"));
+  });
+
   it("string length, pattern (whole value) and enum", () => {
     let e = errorOf({ name: "abcdef" });
     assert.equal(e.code, "InvalidParameterException");
