@@ -144,7 +144,7 @@ function buildCanonicalRequest(req: SignedRequest, headers: Map<string, string>,
   }
   const payloadHash = bodyHash;
   return [
-    req.method.toUpperCase(),
+    req.method,
     canonicalPath(path),
     canonicalQuery(query),
     canonicalHeaders,
@@ -153,12 +153,20 @@ function buildCanonicalRequest(req: SignedRequest, headers: Map<string, string>,
   ].join("\n");
 }
 
+/**
+ * The canonical path of every AWS service but S3: empty and `.` segments dropped, `..` removing
+ * the segment before it, the leading and trailing slash kept, then each segment URI-encoded again
+ * (the path arrives encoded once, so it is signed double-encoded), as the SDKs' signer does.
+ */
 function canonicalPath(path: string): string {
-  if (path === "" || path === "/") return "/";
-  return path
-    .split("/")
-    .map((seg) => rfc3986(seg))
-    .join("/");
+  const segments: string[] = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") segments.pop();
+    else segments.push(seg);
+  }
+  const joined = `${path.startsWith("/") ? "/" : ""}${segments.join("/")}${segments.length > 0 && path.endsWith("/") ? "/" : ""}`;
+  return rfc3986(joined).replace(/%2F/g, "/") || "/";
 }
 
 function canonicalQuery(query: string): string {
