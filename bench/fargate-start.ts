@@ -24,7 +24,17 @@ import { WHARF_LABELS } from "../src/agent/container-config.js";
 import { DockerClient } from "../src/agent/docker/client.js";
 import { subnetNetworkName } from "../src/agent/network/docker-networks.js";
 import { call as dockerCall } from "../src/agent/docker/transport.js";
-import { startServer } from "../src/server.js";
+import { type RunningServer, startServer } from "../src/server.js";
+import { lookupSubnet } from "../src/api/ec2/lookup.js";
+import { listIn } from "../src/api/ec2/deps.js";
+import type { SubnetDoc } from "../src/api/ec2/docs.js";
+
+/** The default subnet of us-east-1a (the default network is made on first lookup). */
+async function lookupDefaultSubnet(server: RunningServer): Promise<string | undefined> {
+  const p = { region: "us-east-1", accountId: server.accountId };
+  await lookupSubnet(server.deps, p, "subnet-0");
+  return (await listIn<SubnetDoc>(server.deps, "ec2-subnet", "us-east-1")).find((s) => s.defaultForAz && s.availabilityZone === "us-east-1a")?.subnetId;
+}
 import { writeBenchSection } from "./lib/docs-section.js";
 
 const run = promisify(execFile);
@@ -39,7 +49,7 @@ const N = Math.max(10, Number(args.tasks));
 const IMAGE = args.image!;
 const CMD = ["sh", "-c", 'trap "exit 0" TERM; sleep 3600 & wait'];
 const RUN_ID = Math.random().toString(16).slice(2, 10);
-const SUBNET = `subnet-${RUN_ID}bench`;
+let SUBNET = "";
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,7 +60,9 @@ function pct(xs: number[], p: number): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "wharf-bench-fargate-"));
-  const server = await startServer({ dataDir, port: 0 });
+  // Its own default VPC block, clear of AWS's 172.31/16 that other Wharfs on this Engine may use.
+  const server = await startServer({ dataDir, port: 0, defaultVpcCidr: `10.${200 + Math.floor(Math.random() * 8)}.0.0/16` });
+  SUBNET = (await lookupDefaultSubnet(server))!;
   const api = new EcsAgentApi(server.url, server.credentials, "us-east-1");
   const docker = new DockerClient();
   const agents: RunningAgent[] = [];

@@ -38,7 +38,7 @@ import { startServer, type RunningServer } from "../src/server.js";
 import { withWriteListener } from "../src/store/observed-store.js";
 import type { WriteOp } from "../src/store/store.js";
 import { fetchTimeline, renderTimeline } from "../src/cli/deployments.js";
-import type { TimelineAnswer } from "../src/api/deployment-timeline-route.js";
+import type { TimelineAnswer } from "../src/contracts/internal-routes.js";
 import { rolloutFloor, type FloorResult } from "./service-floor.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 

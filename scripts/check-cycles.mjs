@@ -1,26 +1,11 @@
 // Finds runtime import cycles among the .ts files under a directory (type-only imports do not
 // exist at runtime and are skipped). Usage: node scripts/check-cycles.mjs src — exits 1 on a cycle.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
+import { relativeImports, tsFiles } from "./ts-imports.mjs";
 
 const root = resolve(process.argv[2] ?? "src");
-const files = [];
-const walk = (d) => {
-  for (const f of readdirSync(d)) {
-    const p = join(d, f);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (p.endsWith(".ts")) files.push(p);
-  }
-};
-walk(root);
-const graph = new Map();
-for (const f of files) {
-  const deps = [];
-  for (const m of readFileSync(f, "utf8").matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from\s+"(\.[^"]+)"/gms)) {
-    if (!m[1]) deps.push(resolve(dirname(f), m[2].replace(/\.js$/, ".ts")));
-  }
-  graph.set(f, deps);
-}
+const files = tsFiles(root);
+const graph = new Map(files.map((f) => [f, relativeImports(f).filter((i) => !i.typeOnly).map((i) => i.path)]));
 const state = new Map();
 const stack = [];
 const cycles = new Set();

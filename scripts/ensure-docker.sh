@@ -21,7 +21,8 @@ fi
 if ! docker info >/dev/null 2>&1; then
   logfile="${WHARF_DOCKERD_LOG:-/var/log/wharf-dockerd.log}"
   log "starting dockerd in the background (log: $logfile) ..."
-  nohup dockerd >"$logfile" 2>&1 &
+  # Its own session (setsid): the Engine outlives the shell, job or CI step that started it.
+  setsid nohup dockerd >"$logfile" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 0.5

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
 
 /** Wharf's default port: distinct from LocalStack's 4566 so both can run side by side. */
 export const DEFAULT_PORT = 4700;
@@ -14,7 +15,32 @@ export interface RootCredentials {
   secretAccessKey: string;
 }
 
-export const resolveDataDir = (dir?: string): string => resolve(dir ?? process.env.WHARF_DATA_DIR ?? ".wharf");
+/**
+ * Where Wharf keeps its state when neither --data-dir nor WHARF_DATA_DIR says: a per-user
+ * directory, so `wharf env` and the client commands find it from any directory.
+ * Linux and the rest: `$XDG_DATA_HOME/wharf` (when absolute), else `~/.local/share/wharf`;
+ * macOS: `~/Library/Application Support/wharf`; Windows: `%LOCALAPPDATA%\wharf`.
+ */
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string {
+  if (platform === "darwin") return join(home, "Library", "Application Support", "wharf");
+  if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "wharf");
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, ".local", "share"), "wharf");
+}
+
+/** How help texts name the default data directory (with its value for this user). */
+export const DATA_DIR_DEFAULT_TEXT = `the per-user ${defaultDataDir()}`;
+
+/** The data directory: --data-dir, else WHARF_DATA_DIR, else the per-user default. */
+/** `wharf up`/`wharf env`'s address when no --host/--port is given: WHARF_HOST / WHARF_PORT, else the defaults. */
+export const defaultHost = (): string => process.env.WHARF_HOST || DEFAULT_HOST;
+export const defaultPort = (): string => process.env.WHARF_PORT || String(DEFAULT_PORT);
+
+export const resolveDataDir = (dir?: string): string => resolve(dir || process.env.WHARF_DATA_DIR || defaultDataDir());
 
 export function accountIdFromEnv(): string {
   const id = process.env.WHARF_ACCOUNT_ID ?? DEFAULT_ACCOUNT_ID;

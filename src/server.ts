@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { agentChannelRoute } from "./api/agent-channel.js";
+import { ec2PolicyProvider, NetworkPolicyFeed, type NetworkPolicyProvider } from "./api/network-policy.js";
 import { explainRoute } from "./api/explain-route.js";
 import { deploymentTimelineRoute } from "./api/deployment-timeline-route.js";
 import { AgentHub } from "./api/agent-hub.js";
@@ -8,20 +9,34 @@ import { capacityRoute } from "./api/capacity-route.js";
 import { spotRoute } from "./api/spot-route.js";
 import { startSpotChaos } from "./api/ecs/spot-interruptions.js";
 import { PlacementIndexes } from "./api/ecs/placement-indexes.js";
+import { ec2Service } from "./api/ec2/index.js";
+import { elbv2Service } from "./api/elbv2/index.js";
+import { LbDataPlaneFeed } from "./api/elbv2/data-plane-feed.js";
+import { HaproxyDataPlane } from "./lb/haproxy-data-plane.js";
+import type { LbDataPlane } from "./core/lb/data-plane-contract.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
 import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
-import { type EcsDeps, keyedLock } from "./api/ecs/deps.js";
+import type { EcsDeps } from "./api/ecs/deps.js";
+import { keyedLock } from "./store/keyed-lock.js";
 import { accountIdFromEnv, DEFAULT_HOST, DEFAULT_PORT, loadRootCredentials, type RootCredentials } from "./config.js";
 import { type Clock, systemClock } from "./core/time.js";
 import { DEFAULT_STOPPED_TASK_RETENTION_MS, startTaskReaper } from "./controllers/task-reaper.js";
+import type { AccessLogEntry } from "./edge/access-log.js";
 import { createEdge } from "./edge/server.js";
+import { chainResolvers, type IdentityResolver, type RoleDirectory, rootCaller } from "./edge/identity.js";
+import { type IamRuntime, startIam } from "./api/iam/startup.js";
+import { agentCredentialsRoute } from "./api/agent-credentials.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { parseCidr, VPC_PREFIX } from "./core/ec2/cidr.js";
+import type { WriteOp } from "./store/store.js";
+import { instancesToWake } from "./api/agent-wake.js";
 import { withWriteListener, type WriteListener } from "./store/observed-store.js";
 import { ServiceController } from "./controllers/service-controller.js";
 import { serviceTriggers } from "./controllers/service-triggers.js";
 import { serviceTaskPort } from "./api/ecs/service-task-port.js";
+import { serviceLbPort } from "./api/ecs/service-lb-port.js";
 import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
 
@@ -30,7 +45,10 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   clock?: Clock;
+  /** Log lines of every part, each tagged with its `component` (edge, controller, store, ecs). */
   log?: (line: Record<string, unknown>) => void;
+  /** One entry per answered request (the access log). */
+  accessLog?: (entry: AccessLogEntry) => void;
   /** How long STOPPED tasks stay describable (default 1 hour, as ECS). */
   stoppedTaskRetentionMs?: number;
   /** How long after its last poll an agent still counts as connected (default AGENT_GRACE_MS). */
@@ -53,6 +71,37 @@ export interface ServerOptions {
   random?: () => number;
   /** Chaos: interrupt each FARGATE_SPOT task at this rate per task-hour (default 0: only on demand). */
   spotInterruptionsPerHour?: number;
+  /**
+   * The security groups agents enforce on task ENIs (src/api/network-policy.ts). Default: the
+   * EC2 API's groups (`ec2PolicyProvider`), every change to a group sent to the agents at once.
+   */
+  networkPolicy?: NetworkPolicyProvider;
+  /**
+   * The load balancer data plane the ELBv2 API drives. Default: HAProxy run by this server
+   * (src/lb/haproxy-data-plane.ts; started with the first HTTP/TCP listener, files under
+   * `<dataDir>/haproxy`), closed with the server. `false`: none — the API still works and
+   * DescribeTargetHealth answers `unavailable` (nothing checks targets). A plane passed in is
+   * the caller's to close.
+   */
+  lbDataPlane?: LbDataPlane | false;
+  /**
+   * The first two octets of the loopback addresses load balancers listen on ("127.N", default
+   * WHARF_LB_ADDRESS_PREFIX, else "127.77"): Wharfs sharing a machine each take their own.
+   */
+  lbAddressPrefix?: string;
+  /**
+   * The default VPC's block in every Region (default: env WHARF_DEFAULT_VPC_CIDR, else
+   * 172.31.0.0/16 as in AWS). Wharfs sharing one Docker Engine need different blocks: each
+   * subnet a task uses becomes a Docker network, and Docker refuses overlapping ones.
+   */
+  defaultVpcCidr?: string;
+  /**
+   * Access keys beyond the root's, tried after it: IAM users' and role sessions' (the IAM
+   * module's resolver), or a test's hand-built callers. Every call they sign is authorized.
+   */
+  extraIdentities?: IdentityResolver;
+  /** IAM's roles: RunTask/StartTask refuse task and execution roles that do not exist or do not trust ecs-tasks. */
+  roles?: RoleDirectory;
 }
 
 export interface RunningServer {
@@ -61,31 +110,52 @@ export interface RunningServer {
   credentials: RootCredentials;
   accountId: string;
   deps: EcsDeps;
+  /** IAM and STS: the directory, the resolver, and `assumeRoleForService` for task-role credentials. */
+  iam: IamRuntime;
   /** CloudWatch Logs: `appendLogEvents(logs, …)` ships lines in-process; `sweepNow` enforces retention now. */
   logs: LogsDeps & { sweepNow(): Promise<number> };
   /** Store write listeners that threw since start (each was logged; the writes stood). */
   listenerFailures(): number;
+  /** The ELBv2 → data plane feed: `idle()` resolves once the data plane has the latest state (at once without one). */
+  lb: { idle(): Promise<void> };
   close(): Promise<void>;
 }
 
 /** Starts the control plane: store, API edge, controllers. Resolves once it serves requests. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
+  const defaultVpcCidr = opts.defaultVpcCidr ?? (process.env.WHARF_DEFAULT_VPC_CIDR || undefined);
+  const parsedVpc = defaultVpcCidr ? parseCidr(defaultVpcCidr) : undefined;
+  if (defaultVpcCidr && (!parsedVpc || parsedVpc.prefix < VPC_PREFIX.min || parsedVpc.prefix > VPC_PREFIX.max)) {
+    throw new Error(`the default VPC CIDR ${defaultVpcCidr} is not an IPv4 block from /16 to /28`);
+  }
   const accountId = accountIdFromEnv();
+  const log = opts.log;
+  const logAs = (component: string) => log && ((line: Record<string, unknown>) => log({ component, ...line }));
   const credentials = loadRootCredentials(opts.dataDir)!;
   const sqlite = new SqliteStore(join(opts.dataDir, "wharf.db"));
   // Committed writes wake the controllers that care (see src/controllers/service-triggers.ts).
   let onWrite: WriteListener = () => undefined;
   // Placement keeps each cluster's index current from the same notifications (src/api/ecs/placement-indexes.ts).
   let placement: PlacementIndexes | undefined;
+  let policyFeed: NetworkPolicyFeed | undefined;
+  let lbFeed: LbDataPlaneFeed | undefined;
+  let groupWrites: ((ops: readonly WriteOp[]) => void) | undefined;
+  // Agents are woken by the same notifications (src/api/agent-wake.ts): no operation bumps them by hand.
+  let hub: AgentHub | undefined;
   const store = withWriteListener(
     sqlite,
     (ops) => {
       placement?.observe(ops);
+      policyFeed?.observe(ops);
+      lbFeed?.observe(ops);
+      groupWrites?.(ops);
+      if (hub) for (const arn of instancesToWake(ops)) hub.bump(arn);
       onWrite(ops);
     },
     (err, ops) =>
       opts.log?.({
+        component: "store",
         level: "error",
         msg: "a store write listener threw (the write itself is durable)",
         kinds: [...new Set(ops.map((o) => o.kind))],
@@ -93,15 +163,40 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }),
   );
   const agents = new AgentHub(clock, opts.agentGraceMs);
+  hub = agents;
+  let networkPolicy = opts.networkPolicy;
+  if (!networkPolicy) {
+    const ec2 = ec2PolicyProvider(store);
+    networkPolicy = ec2.provider;
+    groupWrites = (ops) => ec2.observe(ops);
+  }
+  policyFeed = new NetworkPolicyFeed(networkPolicy, agents);
   if (opts.placementIndex !== false) placement = new PlacementIndexes(store, (arn) => agents.connected(arn));
   agents.onPresenceChange((arn, connected) => placement?.presenceChanged(arn, connected));
   // Agents registered before a restart keep placing tasks while they reconnect (agent-hub.ts).
   const known = await store.list<{ status: string }>("container-instance");
   agents.resumeAfterRestart(known.filter((r) => r.value.status !== "INACTIVE").map((r) => r.id));
-  const deps: EcsDeps = { store, clock, lock: keyedLock(), agents, random: opts.random ?? Math.random, ...(placement ? { placement } : {}) };
+  const deps: EcsDeps = {
+    store,
+    clock,
+    lock: keyedLock(),
+    agents,
+    random: opts.random ?? Math.random,
+    ...(placement ? { placement } : {}),
+    ...(defaultVpcCidr ? { defaultVpcCidr } : {}),
+  };
+  const ownPlane = opts.lbDataPlane === undefined ? new HaproxyDataPlane({ dataDir: opts.dataDir, log: (l) => log?.({ component: "lb", ...l }) }) : undefined;
+  const lbPlane = opts.lbDataPlane || ownPlane;
+  const lbAddressPrefix = opts.lbAddressPrefix ?? process.env.WHARF_LB_ADDRESS_PREFIX ?? "127.77";
+  if (!/^127\.(25[0-5]|2[0-4]\d|1?\d?\d)$/.test(lbAddressPrefix)) {
+    throw new Error(`the load balancer address prefix must be 127.N (N 0-255), got '${lbAddressPrefix}'`);
+  }
+  const elbDeps = { ...deps, hasLbDataPlane: !!lbPlane, lbAddressPrefix };
+  if (lbPlane) lbFeed = new LbDataPlaneFeed(elbDeps, lbPlane, log);
   const services = new ServiceController(deps, serviceTaskPort(deps), {
+    lb: serviceLbPort(elbDeps),
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
-    log: (line) => opts.log?.({ level: "warn", msg: line }),
+    log: (line) => opts.log?.({ component: "controller", level: "warn", msg: line }),
   });
   if (opts.serviceController !== false) {
     deps.onServiceChanged = (arn) => services.enqueue(arn);
@@ -110,22 +205,30 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const logStore = new LogStore(sqlite.database);
   const logsDeps: LogsDeps = { logs: logStore, clock };
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
+  const root = rootCaller(credentials.accessKeyId, credentials.secretAccessKey, `arn:aws:iam::${accountId}:root`, accountId);
+  const rootIdentity: IdentityResolver = { resolve: (id) => (id === root.accessKeyId ? root : undefined) };
+  // IAM users' keys and STS sessions (src/api/iam/, src/api/sts/), after the root keys.
+  const iam = await startIam({ store, dataDir: opts.dataDir, accountId, clock, expiredSessions: "answer", ...(log ? { log: logAs("iam")! } : {}) });
   const reaper = startTaskReaper({
     store,
     clock,
     retentionMs: opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS,
-    log: opts.log,
+    log: logAs("controller"),
   });
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps)],
-    secrets,
+    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
+    identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
+    roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
     clock,
     version: VERSION,
-    log: opts.log,
+    log: logAs("edge"),
+    ...(opts.accessLog ? { onResponse: opts.accessLog } : {}),
     internal: [
-      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock }),
+      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed }),
+      agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),
       explainRoute({ deps, secrets, accountId, clock }),
       capacityRoute({ deps, secrets, accountId, clock }),
       spotRoute({ deps, secrets, accountId, clock }),
@@ -139,7 +242,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const port = (edge.server.address() as AddressInfo).port;
   if (opts.serviceController !== false) services.start();
-  const chaos = opts.spotInterruptionsPerHour ? startSpotChaos(deps, { perHour: opts.spotInterruptionsPerHour, log: opts.log }) : undefined;
+  lbFeed?.start();
+  const chaos = opts.spotInterruptionsPerHour ? startSpotChaos(deps, { perHour: opts.spotInterruptionsPerHour, log: logAs("ecs") }) : undefined;
   edge.setReady(true);
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   deps.endpoint = `http://${urlHost}:${port}`;
@@ -149,12 +253,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     credentials,
     accountId,
     deps,
+    iam,
     logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
     listenerFailures: () => store.listenerFailures,
+    lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
     async close() {
       edge.setReady(false);
       chaos?.stop();
       reaper.stop();
+      await iam.stop();
+      lbFeed?.close();
+      await lbFeed?.idle();
+      await ownPlane?.close();
       await services.stop();
       agents.close();
       await new Promise<void>((resolve) => {
@@ -165,4 +275,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await store.close();
     },
   };
+}
+
+/**
+ * ECS's trust check (the role exists and trusts ecs-tasks) for roles of Wharf's own account,
+ * the only ones its IAM can know. A role of another account (the seed's examples name
+ * 123456789012's) is passed over unchecked: Wharf never assumes it, so it reaches nothing local.
+ */
+function ownAccountRoles(roles: RoleDirectory, accountId: string): RoleDirectory {
+  return { trusts: (arn, service) => (arn.split(":")[4] === accountId ? roles.trusts(arn, service) : true) };
 }

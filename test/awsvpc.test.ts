@@ -12,8 +12,11 @@ import { after, describe, it } from "node:test";
 import { ECS_LABELS } from "../src/agent/container-config.js";
 import { PAUSE_CONTAINER_NAME } from "../src/agent/network/awsvpc.js";
 import { inspectNetwork, subnetNetworkName } from "../src/agent/network/docker-networks.js";
-import { AgentWorld, uniqueSubnet } from "./helpers/agent-tasks.js";
-import { seedFixture } from "./helpers/harness.js";
+import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
+import { AgentWorld, unknownSubnet } from "./helpers/agent-tasks.js";
+import { subnetNotFoundMessage } from "../src/api/ecs/task-network.js";
+import { exampleFile } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
 
 /** awsvpc through the SDK against a real control plane, a real agent and the real Docker Engine. */
 
@@ -25,7 +28,7 @@ const detail = (t: Task, name: string) =>
  * stopTimeout: the stand-in's httpd ignores SIGTERM as PID 1, so ECS's default 30 s would pass).
  */
 function seedWithImage(file: string, image: string, family: string) {
-  const td = JSON.parse(readFileSync(seedFixture(file), "utf8"));
+  const td = JSON.parse(readFileSync(exampleFile(file), "utf8"));
   td.family = family;
   for (const c of td.containerDefinitions) {
     c.image = image;
@@ -34,17 +37,14 @@ function seedWithImage(file: string, image: string, family: string) {
   return new RegisterTaskDefinitionCommand(td);
 }
 
-async function page(ip: string): Promise<string> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
+function page(ip: string): Promise<string> {
+  return waitFor(
+    async () => {
       const res = await fetch(`http://${ip}/`, { signal: AbortSignal.timeout(1000) });
       return `${res.status} ${await res.text()}`;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+    },
+    { what: `http://${ip}/ to answer`, timeoutMs: 10_000 },
+  );
 }
 
 describe("awsvpc tasks (real Docker)", () => {
@@ -61,8 +61,8 @@ describe("awsvpc tasks (real Docker)", () => {
 
   it("refuses bad network configurations with ECS's messages", async () => {
     const w = await world("vpc-refuse");
-    await w.h.ecs.send(seedWithImage("nginx-awsvpc.json", "nginx:alpine", "vpc-refuse"));
-    await w.h.ecs.send(seedWithImage("nginx-bridge-static.json", "nginx:alpine", "bridge-refuse"));
+    await w.h.ecs.send(seedWithImage("nginx-awsvpc.json", "wharf-test/nginx:latest", "vpc-refuse"));
+    await w.h.ecs.send(seedWithImage("nginx-bridge-static.json", "wharf-test/nginx:latest", "bridge-refuse"));
     const refuse = async (input: Record<string, unknown>, message: string | RegExp) => {
       const err = await w.h.ecs.send(new RunTaskCommand({ cluster: w.cluster, ...input } as never)).then(
         () => assert.fail("RunTask succeeded"),
@@ -86,6 +86,13 @@ describe("awsvpc tasks (real Docker)", () => {
       { taskDefinition: "vpc-refuse", networkConfiguration: { awsvpcConfiguration: { subnets: ["not-a-subnet"] } } },
       /InvalidSubnetID\.Malformed/,
     );
+    // A subnet the EC2 API does not know: ECS's text, from RunTask and StartTask alike.
+    const ghost = unknownSubnet();
+    await refuse({ taskDefinition: "vpc-refuse", networkConfiguration: { awsvpcConfiguration: { subnets: [ghost] } } }, subnetNotFoundMessage(ghost));
+    assert.equal(
+      subnetNotFoundMessage(ghost),
+      `Error retrieving subnet information for [${ghost}]: The subnet ID '${ghost}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`,
+    );
     // Through the aws CLI too: the error type and message reach it.
     const cli = await w.h.awsError("ecs", "run-task", "--cluster", w.cluster, "--task-definition", "vpc-refuse");
     assert.equal(cli.code, "InvalidParameterException");
@@ -95,10 +102,11 @@ describe("awsvpc tasks (real Docker)", () => {
   it("runs the seed's awsvpc definitions: own addresses, port 80 each, the ENI attachment, RESOURCE:ENI, trunking", async () => {
     const w = await world("vpc-seed");
     const agent = await w.agent();
-    const [s1, s2] = w.subnets(uniqueSubnet(), uniqueSubnet());
-    await w.h.ecs.send(seedWithImage("nginx-awsvpc.json", "nginx:alpine", "vpc-nginx"));
-    await w.h.ecs.send(seedWithImage("dogs-ec2-awsvpc.json", "nginx:alpine", "vpc-dogs"));
-    const net = (subnets: string[]) => ({ awsvpcConfiguration: { subnets, securityGroups: ["sg-0123456789abcdef0"], assignPublicIp: "DISABLED" as const } });
+    const [s1, s2] = await w.defaultSubnets(2);
+    await w.h.ecs.send(seedWithImage("nginx-awsvpc.json", "wharf-test/nginx:latest", "vpc-nginx"));
+    await w.h.ecs.send(seedWithImage("dogs-ec2-awsvpc.json", "wharf-test/nginx:latest", "vpc-dogs"));
+    // No securityGroups: the VPC's default group (itself in, all out; the host always reaches tasks).
+    const net = (subnets: string[]) => ({ awsvpcConfiguration: { subnets, assignPublicIp: "DISABLED" as const } });
 
     const run = await w.h.ecs.send(new RunTaskCommand({ cluster: w.cluster, taskDefinition: "vpc-nginx", count: 2, networkConfiguration: net([s1!]) }));
     assert.deepEqual(run.failures, []);
@@ -128,7 +136,11 @@ describe("awsvpc tasks (real Docker)", () => {
     assert.match(await page(b), /^200 .*Welcome to Wharf/s);
     const network = await inspectNetwork(w.docker, subnetNetworkName(s1!));
     assert.equal(network?.Labels?.["com.wharf.managed"], "true");
-    assert.equal(network?.IPAM.Config?.[0]?.Subnet, `${a.split(".").slice(0, 3).join(".")}.0/24`);
+    const [s1Doc] = (await w.h.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [s1!] }))).Subnets!;
+    assert.equal(network?.IPAM.Config?.[0]?.Subnet, s1Doc!.CidrBlock, "the Docker network is the EC2 subnet's block");
+    assert.equal(network?.IPAM.Config?.[0]?.Gateway, s1Doc!.CidrBlock!.replace(/\.0\/20$/, ".1"));
+    assert.ok(s1Doc!.CidrBlock!.startsWith(w.h.defaultVpcCidr.split(".").slice(0, 2).join(".") + "."), "inside the default VPC");
+    assert.equal(a, s1Doc!.CidrBlock!.replace(/\.0\/20$/, ".4"), "the first task address: .0-.3 are AWS's");
     // One pause container per task, on the subnet's network with the task's address and MAC.
     const pauses = await w.docker.listContainers({ [ECS_LABELS.containerName]: PAUSE_CONTAINER_NAME, [ECS_LABELS.taskArn]: arns[0]! });
     assert.equal(pauses.length, 1);
@@ -169,27 +181,25 @@ describe("awsvpc tasks (real Docker)", () => {
     await w.waitTasks([again.tasks![0]!.taskArn!], "RUNNING");
     for (const task of all) await w.h.ecs.send(new StopTaskCommand({ cluster: w.cluster, task }));
     await w.waitTasks(all, "STOPPED");
-    const deadline = Date.now() + 10_000;
     const leftovers = async () =>
       (await w.docker.listContainers({ [ECS_LABELS.containerName]: PAUSE_CONTAINER_NAME })).filter((c) =>
         [...arns, ...all].includes(c.Labels[ECS_LABELS.taskArn]!),
       ).length +
       ((await inspectNetwork(w.docker, subnetNetworkName(s1!))) ? 1 : 0) +
       ((await inspectNetwork(w.docker, subnetNetworkName(s2!))) ? 1 : 0);
-    while ((await leftovers()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await leftovers(), 0, "no pause container and no subnet network left");
+    await waitFor(async () => (await leftovers()) === 0, { what: "no pause container and no subnet network left", timeoutMs: 20_000 });
   });
 
   it("a two-container task reaches its sidecar on localhost, and survives an agent restart", async () => {
     const w = await world("vpc-pair");
     const agent = await w.agent();
-    const [subnet] = w.subnets(uniqueSubnet());
+    const [subnet] = await w.defaultSubnets(1);
     await w.h.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: "vpc-pair",
         networkMode: "awsvpc",
         containerDefinitions: [
-          { name: "web", image: "nginx:alpine", memory: 32, portMappings: [{ containerPort: 80 }], stopTimeout: 1 },
+          { name: "web", image: "wharf-test/nginx:latest", memory: 32, portMappings: [{ containerPort: 80 }], stopTimeout: 1 },
           {
             name: "probe",
             image: "wharf-test/busybox:latest",
@@ -203,20 +213,16 @@ describe("awsvpc tasks (real Docker)", () => {
     // Through the aws CLI's shorthand syntax, as users write it.
     const run = await w.h.aws(
       "ecs", "run-task", "--cluster", w.cluster, "--task-definition", "vpc-pair",
-      "--network-configuration", `awsvpcConfiguration={subnets=[${subnet}],securityGroups=[sg-0abc],assignPublicIp=DISABLED}`,
+      "--network-configuration", `awsvpcConfiguration={subnets=[${subnet}],assignPublicIp=DISABLED}`,
     );
     assert.deepEqual(run.failures, []);
     const arn: string = run.tasks[0].taskArn;
     assert.equal(run.tasks[0].attachments[0].type, "ElasticNetworkInterface");
     await w.waitTasks([arn], "RUNNING");
-    const deadline = Date.now() + 15_000;
-    let probe;
-    do {
-      probe = (await w.describe([arn]))[0]!.containers!.find((c) => c.name === "probe")!;
-      if (probe.lastStatus === "STOPPED") break;
-      await new Promise((r) => setTimeout(r, 100));
-    } while (Date.now() < deadline);
-    assert.equal(probe.lastStatus, "STOPPED");
+    const probe = await waitFor(
+      async () => (await w.describe([arn]))[0]!.containers!.find((c) => c.name === "probe" && c.lastStatus === "STOPPED"),
+      { what: "the probe container STOPPED", timeoutMs: 20_000 },
+    );
     assert.equal(probe.exitCode, 0, "the sidecar fetched the page from localhost:80");
 
     // Restart: the next agent adopts the task with its pause container; nothing is recreated.
@@ -225,7 +231,9 @@ describe("awsvpc tasks (real Docker)", () => {
     await agent.close();
     const next = await w.agent();
     assert.equal(next.containerInstanceArn, agent.containerInstanceArn);
-    await new Promise((r) => setTimeout(r, 500));
+    // The new agent has taken the listing and brought the task to RUNNING again (it would
+    // have created any container it did not adopt before that).
+    await waitFor(() => next.engine.task(arn)?.status === "RUNNING", { what: "the new agent to adopt the task" });
     const [still] = await w.waitTasks([arn], "RUNNING");
     assert.equal(still!.lastStatus, "RUNNING");
     const afterIds = (await w.docker.listContainers({ [ECS_LABELS.taskArn]: arn })).map((c) => c.Id).sort();
@@ -233,10 +241,9 @@ describe("awsvpc tasks (real Docker)", () => {
     assert.match(await page(ip), /^200 /);
     await w.h.ecs.send(new StopTaskCommand({ cluster: w.cluster, task: arn }));
     await w.waitTasks([arn], "STOPPED");
-    const gone = Date.now() + 10_000;
-    while ((await w.docker.listContainers({ [ECS_LABELS.taskArn]: arn })).length && Date.now() < gone) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal((await w.docker.listContainers({ [ECS_LABELS.taskArn]: arn })).length, 0, "the adopted pause container is removed too");
+    await waitFor(async () => (await w.docker.listContainers({ [ECS_LABELS.taskArn]: arn })).length === 0, {
+      what: "the task's containers, the adopted pause container too, removed",
+      timeoutMs: 20_000,
+    });
   });
 });

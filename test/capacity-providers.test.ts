@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAgent } from "./helpers/fake-agent.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
 
 const asg = (name: string) =>
   `arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:5e9c2a8f-1b2c-4d5e-8f90-123456789abc:autoScalingGroupName/${name}`;
@@ -168,14 +169,16 @@ describe("capacity providers through the SDK (fake agents)", () => {
 
     // A service with the strategy keeps the split as it scales.
     await w.ecs.send(new CreateServiceCommand({ cluster: "cp-main", serviceName: "cp-svc", taskDefinition: "cp-app", desiredCount: 4, capacityProviderStrategy: strategy }));
-    const serviceTasks = async (n: number) => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const arns = (await w.ecs.send(new ListTasksCommand({ cluster: "cp-main", serviceName: "cp-svc" }))).taskArns ?? [];
-        if (arns.length === n) return (await w.ecs.send(new DescribeTasksCommand({ cluster: "cp-main", tasks: arns }))).tasks!;
-        if (Date.now() > deadline) throw new Error(`service has ${arns.length} tasks, not ${n}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    const serviceTasks = (n: number) => {
+      let count = 0;
+      return waitFor(
+        async () => {
+          const arns = (await w.ecs.send(new ListTasksCommand({ cluster: "cp-main", serviceName: "cp-svc" }))).taskArns ?? [];
+          count = arns.length;
+          return arns.length === n ? (await w.ecs.send(new DescribeTasksCommand({ cluster: "cp-main", tasks: arns }))).tasks! : undefined;
+        },
+        { what: `the service at ${n} tasks`, detail: () => `${count} tasks` },
+      );
     };
     assert.deepEqual(by(await serviceTasks(4)), { "cp-on-demand": 1, "cp-spot-like": 3 });
     await w.ecs.send(new UpdateServiceCommand({ cluster: "cp-main", service: "cp-svc", desiredCount: 8 }));

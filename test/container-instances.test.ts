@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FakeAgent } from "./helpers/fake-agent.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { waitEvent } from "./helpers/wait.js";
 
 const resource = (rs: { name?: string; integerValue?: number; stringSetValue?: string[] }[] | undefined, name: string) =>
   rs?.find((r) => r.name === name);
@@ -28,7 +29,7 @@ describe("container instances through the SDK and the aws CLI", () => {
   };
   before(async () => {
     w = await startTestWharf({ server: { agentGraceMs: 400 } });
-    for (const c of ["ci-main", "ci-list", "ci-attr", "ci-dereg", "ci-grace"]) {
+    for (const c of ["ci-main", "ci-list", "ci-attr", "ci-dereg"]) {
       await w.ecs.send(new CreateClusterCommand({ clusterName: c }));
     }
     await w.ecs.send(
@@ -196,20 +197,37 @@ describe("container instances through the SDK and the aws CLI", () => {
     await w.ecs.send(new DeleteClusterCommand({ cluster: "ci-dereg" }));
   });
 
-  it("agentConnected turns false once polls stop for longer than the grace period", async () => {
-    const a = agent("ci-grace", { waitMs: 100 });
+  it("agentConnected turns false once polls stop for longer than the grace period", async (t) => {
+    // Its own server on a clock that moves only when the test says: "within the grace period"
+    // and "past it" are decided by the clock, not by how fast this machine runs.
+    let now = Date.now();
+    const own = await startTestWharf({ server: { agentGraceMs: 400, clock: { now: () => now } } });
+    t.after(() => own.close());
+    await own.ecs.send(new CreateClusterCommand({ clusterName: "ci-grace" }));
+    await own.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "ci-web", containerDefinitions: [{ name: "web", image: "nginx:alpine", memory: 64 }] }),
+    );
+    const a = new FakeAgent(own, { cluster: "ci-grace", autoRun: true, waitMs: 100 });
+    t.after(() => a.stop());
     const arn = await a.register();
+    const gone = new Promise<void>((resolve) =>
+      own.server.deps.agents!.onPresenceChange((instance, connected) => instance === arn && !connected && resolve()),
+    );
     a.start();
     await a.waitFor(() => true);
     const connected = async () =>
-      (await w.ecs.send(new DescribeContainerInstancesCommand({ cluster: "ci-grace", containerInstances: [arn] }))).containerInstances![0]!
+      (await own.ecs.send(new DescribeContainerInstancesCommand({ cluster: "ci-grace", containerInstances: [arn] }))).containerInstances![0]!
         .agentConnected;
     assert.equal(await connected(), true);
-    await a.stop();
+    await a.stop({ finishPoll: true });
     assert.equal(await connected(), true, "within the grace period");
-    await new Promise((r) => setTimeout(r, 600));
+    now += 399;
+    assert.equal(await connected(), true, "1 ms before the grace period ends");
+    now += 1;
     assert.equal(await connected(), false);
-    const run = await w.ecs.send(new RunTaskCommand({ cluster: "ci-grace", taskDefinition: "ci-web" }));
+    // Placement hears of it from the hub's own check, and then refuses the instance.
+    await waitEvent(gone, { what: "the hub to announce the agent disconnected" });
+    const run = await own.ecs.send(new RunTaskCommand({ cluster: "ci-grace", taskDefinition: "ci-web" }));
     assert.deepEqual(run.failures, [{ arn, reason: "AGENT", detail: "container agent is disconnected" }]);
   });
 });

@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { ec2Operations } from "../src/api/ec2/index.js";
 import { ecsOperations } from "../src/api/ecs/index.js";
+import { elbv2Operations } from "../src/api/elbv2/index.js";
+import { iamOperations } from "../src/api/iam/index.js";
 import { logsOperations } from "../src/api/logs/index.js";
+import { stsOperations } from "../src/api/sts/index.js";
 
 /** docs/status.md lists exactly the operations the code serves, per API. */
 describe("docs/status.md is true to the code", () => {
@@ -18,6 +22,22 @@ describe("docs/status.md is true to the code", () => {
 
   it("lists every ECS operation Wharf serves, and no other", () => {
     assert.deepEqual([...section("ECS")].sort(), Object.keys(ecsOperations).sort());
+  });
+
+  it("lists every EC2 operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("EC2")].sort(), Object.keys(ec2Operations).sort());
+  });
+
+  it("lists every ELBv2 operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("ELBv2")].sort(), Object.keys(elbv2Operations).sort());
+  });
+
+  it("lists every IAM operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("IAM")].sort(), Object.keys(iamOperations).sort());
+  });
+
+  it("lists every STS operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("STS")].sort(), Object.keys(stsOperations).sort());
   });
 
   it("lists every CloudWatch Logs operation Wharf serves, and no other", () => {

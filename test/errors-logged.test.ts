@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { signedRoute } from "../src/api/signed-route.js";
+import { rootCaller } from "../src/edge/identity.js";
 import { createEdge } from "../src/edge/server.js";
 import { signSigV4 } from "../src/edge/sigv4.js";
 import { SqliteStore } from "../src/store/sqlite.js";
@@ -16,7 +17,7 @@ describe("no error swallowed", () => {
     const lines: Record<string, unknown>[] = [];
     const edge = createEdge({
       services: [],
-      secrets: (id) => (id === CREDS.accessKeyId ? CREDS.secretAccessKey : undefined),
+      identities: { resolve: (id) => (id === CREDS.accessKeyId ? rootCaller(CREDS.accessKeyId, CREDS.secretAccessKey, "arn:aws:iam::000000000000:root", "000000000000") : undefined) },
       accountId: "000000000000",
       clock: { now: () => Date.now() },
       version: "test",

@@ -8,8 +8,9 @@ import { after, describe, it } from "node:test";
 import { loadAgentState } from "../src/agent/agent-state.js";
 import { subnetNetworkName } from "../src/agent/network/docker-networks.js";
 import { DockerClient } from "../src/agent/docker/client.js";
-import { removeInstanceContainers } from "./helpers/agent-fixtures.js";
-import { removeNetwork, uniqueSubnet } from "./helpers/agent-tasks.js";
+import { removeInstanceContainers, ownLoopbackIp } from "./helpers/agent-fixtures.js";
+import { removeNetwork } from "./helpers/agent-tasks.js";
+import { leaseCidr16 } from "./helpers/cidr-lease.js";
 import { type Child, startChild } from "./helpers/child-server.js";
 
 /**
@@ -22,7 +23,9 @@ const run = promisify(execFile);
 
 describe("Fargate on `wharf up`, with the AWS CLI only (real Docker)", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "wharf-fargate-up-"));
-  const subnet = uniqueSubnet();
+  // Its own default VPC block: the Docker network of the subnet must not overlap another test's.
+  const lease = leaseCidr16();
+  let subnet = "";
   let child: Child | undefined;
   after(async () => {
     if (child && child.proc.exitCode === null) {
@@ -35,13 +38,14 @@ describe("Fargate on `wharf up`, with the AWS CLI only (real Docker)", () => {
       const state = loadAgentState(join(dataDir, "agents", name));
       if (state?.containerInstanceArn) await removeInstanceContainers(state.containerInstanceArn).catch(() => undefined);
     }
-    await removeNetwork(new DockerClient(), subnetNetworkName(subnet)).catch(() => undefined);
+    if (subnet) await removeNetwork(new DockerClient(), subnetNetworkName(subnet)).catch(() => undefined);
+    lease.release();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("runs sample-fargate.json on FARGATE and serves 'Amazon ECS Sample App'", async () => {
-    const hostIp = `127.0.${1 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
-    child = startChild(["up", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, "--host-ip", hostIp]);
+    const hostIp = ownLoopbackIp();
+    child = startChild(["up", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, "--host-ip", hostIp], { WHARF_DEFAULT_VPC_CIDR: lease.cidr });
     const deadline = Date.now() + 30_000;
     while (!/Fargate capacity/.test(child.output())) {
       if (child.proc.exitCode !== null || Date.now() > deadline) throw new Error(`wharf up did not start its agents: ${child.output()}`);
@@ -64,6 +68,10 @@ describe("Fargate on `wharf up`, with the AWS CLI only (real Docker)", () => {
       return stdout.trim() ? JSON.parse(stdout) : {};
     };
 
+    // A default subnet, as a new user would pick one.
+    const subnets = await aws("ec2", "describe-subnets", "--filters", "Name=default-for-az,Values=true", "Name=availability-zone,Values=us-east-1a");
+    subnet = subnets.Subnets[0].SubnetId;
+    assert.ok(subnets.Subnets[0].CidrBlock.startsWith(`${lease.prefix}.`), "the default VPC's block came from WHARF_DEFAULT_VPC_CIDR");
     const td = JSON.parse(readFileSync(join(process.cwd(), "examples", "sample-fargate.json"), "utf8"));
     td.containerDefinitions[0].image = "wharf-test/busybox:latest"; // the offline stand-in for httpd:2.4
     const file = join(dataDir, "sample-fargate.json");

@@ -25,7 +25,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startServer } from "../src/server.js";
+import { cleanupStack } from "./helpers/cleanup.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
 
 const logsClient = (w: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } }) =>
   new CloudWatchLogsClient({ endpoint: w.url, region: "us-east-1", credentials: w.credentials, maxAttempts: 1 });
@@ -339,51 +341,52 @@ describe("CloudWatch Logs API through @aws-sdk/client-cloudwatch-logs", () => {
 });
 
 describe("CloudWatch Logs retention is enforced by the sweeper", () => {
-  it("deletes events older than the retention, and the events of deleted groups", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "wharf-logs-retention-"));
+  it("deletes events older than the retention, and the events of deleted groups", async (t) => {
+    const defer = cleanupStack((run) => t.after(run));
+    let dataDir: string | undefined;
+    defer(() => dataDir && rmSync(dataDir, { recursive: true, force: true }));
+    dataDir = mkdtempSync(join(tmpdir(), "wharf-logs-retention-"));
     const server = await startServer({ dataDir, port: 0, logsSweepIntervalMs: 100 });
-    try {
-      const cw = logsClient(server);
-      const g = name("retention");
-      await cw.send(new CreateLogGroupCommand({ logGroupName: g }));
-      await cw.send(new CreateLogStreamCommand({ logGroupName: g, logStreamName: "s" }));
-      const now = Date.now();
-      const old = Array.from({ length: 50 }, (_, i) => ({ timestamp: now - 3 * 86_400_000 + i, message: `old ${i}` }));
-      const recent = Array.from({ length: 5 }, (_, i) => ({ timestamp: now - 1000 + i, message: `recent ${i}` }));
-      await cw.send(new PutLogEventsCommand({ logGroupName: g, logStreamName: "s", logEvents: old }));
-      await cw.send(new PutLogEventsCommand({ logGroupName: g, logStreamName: "s", logEvents: recent }));
-      const before = (await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!;
-      assert.equal(before.retentionInDays, undefined);
-      await server.logs.sweepNow();
-      assert.equal((await filterAll(cw, { logGroupName: g })).events.length, 55, "no retention: nothing deleted");
+    defer(() => server.close());
+    const cw = logsClient(server);
+    const g = name("retention");
+    await cw.send(new CreateLogGroupCommand({ logGroupName: g }));
+    await cw.send(new CreateLogStreamCommand({ logGroupName: g, logStreamName: "s" }));
+    const now = Date.now();
+    const old = Array.from({ length: 50 }, (_, i) => ({ timestamp: now - 3 * 86_400_000 + i, message: `old ${i}` }));
+    const recent = Array.from({ length: 5 }, (_, i) => ({ timestamp: now - 1000 + i, message: `recent ${i}` }));
+    await cw.send(new PutLogEventsCommand({ logGroupName: g, logStreamName: "s", logEvents: old }));
+    await cw.send(new PutLogEventsCommand({ logGroupName: g, logStreamName: "s", logEvents: recent }));
+    const before = (await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!;
+    assert.equal(before.retentionInDays, undefined);
+    await server.logs.sweepNow();
+    assert.equal((await filterAll(cw, { logGroupName: g })).events.length, 55, "no retention: nothing deleted");
 
-      await cw.send(new PutRetentionPolicyCommand({ logGroupName: g, retentionInDays: 1 }));
-      const described = (await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!;
-      assert.equal(described.retentionInDays, 1);
-      // Level-triggered: the periodic sweeper (100 ms here) notices without being told.
-      let left: string[] = [];
-      for (let i = 0; i < 50; i++) {
+    await cw.send(new PutRetentionPolicyCommand({ logGroupName: g, retentionInDays: 1 }));
+    const described = (await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!;
+    assert.equal(described.retentionInDays, 1);
+    // Level-triggered: the periodic sweeper (100 ms here) notices without being told.
+    let left: string[] = [];
+    await waitFor(
+      async () => {
         left = (await filterAll(cw, { logGroupName: g })).events.map((e) => e.message!);
-        if (left.length === 5) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.deepEqual(left, recent.map((e) => e.message));
-      const after = (await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!;
-      assert.ok(after.storedBytes! < before.storedBytes!, "storedBytes shrinks with deleted events");
-      await cw.send(new DeleteRetentionPolicyCommand({ logGroupName: g }));
-      assert.equal((await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!.retentionInDays, undefined);
-      await assert.rejects(cw.send(new PutRetentionPolicyCommand({ logGroupName: g, retentionInDays: 2 })), {
-        name: "InvalidParameterException",
-      });
+        return left.length === 5;
+      },
+      { what: "the sweeper to delete the old events", detail: () => `${left.length} events left` },
+    );
+    assert.deepEqual(left, recent.map((e) => e.message));
+    const after = (await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!;
+    assert.ok(after.storedBytes! < before.storedBytes!, "storedBytes shrinks with deleted events");
+    await cw.send(new DeleteRetentionPolicyCommand({ logGroupName: g }));
+    assert.equal((await cw.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }))).logGroups![0]!.retentionInDays, undefined);
+    await assert.rejects(cw.send(new PutRetentionPolicyCommand({ logGroupName: g, retentionInDays: 2 })), {
+      name: "InvalidParameterException",
+    });
 
-      // Deleting the group removes its events from storage in the background.
-      const stored = server.logs.logs.countEvents();
-      await cw.send(new DeleteLogGroupCommand({ logGroupName: g }));
-      await server.logs.sweepNow();
-      assert.equal(server.logs.logs.countEvents(), stored - 5);
-    } finally {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    // Deleting the group removes its events from storage in the background.
+    const stored = server.logs.logs.countEvents();
+    await cw.send(new DeleteLogGroupCommand({ logGroupName: g }));
+    await server.logs.sweepNow();
+    assert.equal(server.logs.logs.countEvents(), stored - 5);
   });
 });

@@ -8,13 +8,15 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type RunningAgent, startAgent } from "../src/agent/agent.js";
 import { hex, removeInstanceContainers } from "./helpers/agent-fixtures.js";
-import { seedFixture, startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
+import { localExample } from "./helpers/examples.js";
 
 /**
  * Several hosts on one machine: two real agents in one cluster, each binding host ports on its
@@ -47,7 +49,7 @@ describe("two agents with different --host-ip in one cluster (real Docker)", { t
       agents.push(agent);
       ipOf.set(agent.containerInstanceArn, hostIp);
     }
-    const td = JSON.parse(readFileSync(seedFixture("nginx-bridge-static.json"), "utf8"));
+    const td = localExample("nginx-bridge-static.json");
     const reg = await h.ecs.send(new RegisterTaskDefinitionCommand({ ...td, family: `multi-host-static-${hex(3)}` }));
     taskDefinition = reg.taskDefinition!.taskDefinitionArn!;
   });
@@ -62,14 +64,15 @@ describe("two agents with different --host-ip in one cluster (real Docker)", { t
   const describeTasks = async (arns: string[]): Promise<Task[]> =>
     (await h.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
 
-  async function waitTasks(arns: string[], status: string, timeoutMs = 30_000): Promise<Task[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const tasks = await describeTasks(arns);
-      if (tasks.length === arns.length && tasks.every((t) => t.lastStatus === status)) return tasks;
-      if (Date.now() > deadline) throw new Error(`not ${status}: ${JSON.stringify(tasks.map((t) => [t.lastStatus, t.stoppedReason]))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  function waitTasks(arns: string[], status: string, timeoutMs = 30_000): Promise<Task[]> {
+    let tasks: Task[] = [];
+    return waitFor(
+      async () => {
+        tasks = await describeTasks(arns);
+        return tasks.length === arns.length && tasks.every((t) => t.lastStatus === status) ? tasks : undefined;
+      },
+      { what: `tasks ${status}`, timeoutMs, detail: () => tasks.map((t) => [t.lastStatus, t.stoppedReason]) },
+    );
   }
 
   async function instances(): Promise<Map<string, ContainerInstance>> {
@@ -82,17 +85,15 @@ describe("two agents with different --host-ip in one cluster (real Docker)", { t
   const ports = (ci: ContainerInstance, which: "remainingResources" | "registeredResources") =>
     ci[which]!.find((r) => r.name === "PORTS")!.stringSetValue ?? [];
 
-  async function pageAt(ip: string): Promise<string> {
-    for (let i = 0; ; i++) {
-      try {
-        const res = await fetch(`http://${ip}:8080/`);
+  function pageAt(ip: string): Promise<string> {
+    return waitFor(
+      async () => {
+        const res = await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(2_000) });
         assert.equal(res.status, 200);
         return await res.text();
-      } catch (err) {
-        if (i >= 30) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+      },
+      { what: `the page at ${ip}:8080`, timeoutMs: 10_000 },
+    );
   }
 
   async function runOne(): Promise<{ task?: Task; failures: { arn?: string; reason?: string }[] }> {

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ecsOperations } from "../src/api/ecs/index.js";
 import { type Child, clientFor as childClient, killHard, startChildServer as startChild } from "./helpers/child-server.js";
+import { waitFor } from "./helpers/wait.js";
 
 describe("acknowledged writes survive kill -9", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "wharf-persist-"));
@@ -56,7 +57,7 @@ describe("acknowledged writes survive kill -9", () => {
       }
     };
     const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-    while (acked.length < 60) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => acked.length >= 60, { what: "60 acknowledged writes", intervalMs: 5 });
     await killHard(first); // SIGKILL while requests are in flight
     stop = true;
     await Promise.all(workers);

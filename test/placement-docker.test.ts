@@ -9,6 +9,7 @@ import { ECS_LABELS } from "../src/agent/container-config.js";
 import { DockerClient } from "../src/agent/docker/client.js";
 import { hex, removeInstanceContainers } from "./helpers/agent-fixtures.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
 
 /**
  * Placement with real agents on the real Docker Engine: two hosts (two agents with their own
@@ -74,14 +75,15 @@ describe("placement on real Docker agents", { timeout: 120_000 }, () => {
     return out.taskDefinition!.taskDefinitionArn!;
   }
 
-  async function running(arns: string[]): Promise<Task[]> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const tasks = (await h.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
-      if (tasks.length === arns.length && tasks.every((t) => t.lastStatus === "RUNNING")) return tasks;
-      if (Date.now() > deadline) throw new Error(`not RUNNING: ${JSON.stringify(tasks.map((t) => [t.lastStatus, t.stoppedReason]))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  function running(arns: string[]): Promise<Task[]> {
+    let tasks: Task[] = [];
+    return waitFor(
+      async () => {
+        tasks = (await h.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
+        return tasks.length === arns.length && tasks.every((t) => t.lastStatus === "RUNNING") ? tasks : undefined;
+      },
+      { what: "tasks RUNNING", timeoutMs: 60_000, detail: () => tasks.map((t) => [t.lastStatus, t.stoppedReason]) },
+    );
   }
 
   it("distinctInstance puts one task per host and reports the third; spread(instanceId) alternates", async () => {

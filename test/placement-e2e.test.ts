@@ -22,6 +22,7 @@ import { promisify } from "node:util";
 import { type SimulatedFleet, type SimulateOptions, startSimulatedAgents } from "../src/agent/simulate/index.js";
 import { hex } from "./helpers/agent-fixtures.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
 
 const run = promisify(execFile);
 
@@ -343,12 +344,6 @@ describe("placement end to end on simulated instances", () => {
   });
 });
 
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  return waitFor(fn, { what: "the placement condition", timeoutMs, intervalMs: 50 }) as Promise<T>;
 }

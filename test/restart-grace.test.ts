@@ -14,15 +14,11 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort } from "./helpers/agent-fixtures.js";
 import { type Child, clientFor, killHard, startChild, startChildServer } from "./helpers/child-server.js";
+import { waitFor } from "./helpers/wait.js";
 
 /** Polls `check` until it returns a value (bounded); fails with `what` when it never does. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, tries = 300): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  return waitFor(check, { what }) as Promise<T>;
 }
 
 /**

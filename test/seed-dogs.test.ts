@@ -2,8 +2,8 @@ import { RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-e
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
-import { AgentWorld, uniqueSubnet } from "./helpers/agent-tasks.js";
-import { seedFixture } from "./helpers/harness.js";
+import { AgentWorld } from "./helpers/agent-tasks.js";
+import { exampleFile } from "./helpers/harness.js";
 
 /**
  * The seed's dogs definition registered verbatim: its image lives in a private ECR registry that
@@ -17,9 +17,9 @@ describe("seed dogs-ec2-awsvpc.json verbatim", () => {
   it("is placed, then stops with CannotPullContainerError and TaskFailedToStart", async () => {
     await w.start("dogs");
     await w.agent();
-    const td = JSON.parse(readFileSync(seedFixture("dogs-ec2-awsvpc.json"), "utf8"));
+    const td = JSON.parse(readFileSync(exampleFile("dogs-ec2-awsvpc.json"), "utf8"));
     await w.h.ecs.send(new RegisterTaskDefinitionCommand(td));
-    const [subnet] = w.subnets(uniqueSubnet());
+    const [subnet] = await w.defaultSubnets(1);
     const out = await w.h.ecs.send(
       new RunTaskCommand({
         cluster: w.cluster,

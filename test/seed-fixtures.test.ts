@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { seedFixture, startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { exampleFile, startTestWharf, type TestWharf } from "./helpers/harness.js";
 
 /**
  * Every seed task definition, registered with the real `aws` CLI exactly as a user would
@@ -20,7 +20,7 @@ describe("seed fixtures through the aws CLI", () => {
   before(async () => (w = await startTestWharf()));
   after(async () => w.close());
   const registerFixture = async (name: string) =>
-    (await w.aws("ecs", "register-task-definition", "--cli-input-json", `file://${seedFixture(name)}`)).taskDefinition;
+    (await w.aws("ecs", "register-task-definition", "--cli-input-json", `file://${exampleFile(name)}`)).taskDefinition;
   const describeTd = async (ref: string) => (await w.aws("ecs", "describe-task-definition", "--task-definition", ref)).taskDefinition;
 
   it("dogs-ec2-awsvpc.json registers with the computed fields of the dogs example", async () => {
@@ -103,8 +103,8 @@ describe("seed fixtures through the aws CLI", () => {
   });
 
   it("nginx-host.json (networkMode \"Host\") is refused with a message naming networkMode and its valid values", async () => {
-    assert.equal(JSON.parse(readFileSync(seedFixture("nginx-host.json"), "utf8")).networkMode, "Host");
-    const err = await w.awsError("ecs", "register-task-definition", "--cli-input-json", `file://${seedFixture("nginx-host.json")}`);
+    assert.equal(JSON.parse(readFileSync(exampleFile("nginx-host.json"), "utf8")).networkMode, "Host");
+    const err = await w.awsError("ecs", "register-task-definition", "--cli-input-json", `file://${exampleFile("nginx-host.json")}`);
     assert.equal(err.code, "InvalidParameterException");
     assert.match(
       err.stderr,

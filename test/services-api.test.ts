@@ -13,8 +13,13 @@ import {
   type CreateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { seedFixture, startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { exampleFile, startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { defaultSubnetIds } from "./helpers/agent-tasks.js";
+import { createLoadBalancer } from "./helpers/lb-setup.js";
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 
 const ACCT = "000000000000";
 
@@ -132,7 +137,9 @@ describe("services through the SDK and the aws CLI", () => {
   });
 
   it("stores load balancers, registries, placement and awsvpc network configuration as given", async () => {
-    const lb = { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/tg/abc", containerName: "web", containerPort: 80 };
+    // ECS checks the target group against ELB: a real one, used by a listener (test/service-lb-validate.test.ts has the refusals).
+    const tgLb = await createLoadBalancer(w, "svc-api", { targetType: "instance", port: 80 });
+    const lb = { targetGroupArn: tgLb.targetGroupArn, containerName: "web", containerPort: 80 };
     const reg = { registryArn: "arn:aws:servicediscovery:us-east-1:111122223333:service/srv-1" };
     const { service } = await create({
       serviceName: "full",
@@ -148,10 +155,40 @@ describe("services through the SDK and the aws CLI", () => {
     assert.equal(service?.placementStrategy?.length, 2);
     assert.equal(service?.propagateTags, "SERVICE");
     assert.equal(service?.healthCheckGracePeriodSeconds, 30);
-    const net = { awsvpcConfiguration: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: "DISABLED" as const } };
+    const [subnet] = await defaultSubnetIds(w);
+    const { SecurityGroups } = await w.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["default"] }] }));
+    const net = { awsvpcConfiguration: { subnets: [subnet!], securityGroups: [SecurityGroups![0]!.GroupId!], assignPublicIp: "DISABLED" as const } };
     const v = await create({ serviceName: "vpcok", taskDefinition: "vpc", networkConfiguration: net });
     assert.deepEqual(v.service?.networkConfiguration, net);
     assert.deepEqual(v.service?.deployments?.[0]?.networkConfiguration, net);
+  });
+
+  it("checks awsvpcConfiguration against the EC2 API at CreateService and UpdateService", async () => {
+    const [subnet] = await defaultSubnetIds(w);
+    const vpc = (await w.ec2.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16" }))).Vpc!.VpcId!;
+    const other = (await w.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.1.1.0/24" }))).Subnet!.SubnetId!;
+    const otherGroup = (await w.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "elsewhere", Description: "x" }))).GroupId!;
+    const withNet = (awsvpcConfiguration: { subnets: string[]; securityGroups?: string[] }) =>
+      create({ serviceName: `n${Math.random().toString(16).slice(2, 8)}`, taskDefinition: "vpc", networkConfiguration: { awsvpcConfiguration } });
+    await rejects(
+      withNet({ subnets: ["subnet-0123456789abcdef0"] }),
+      "InvalidParameterException",
+      "Error retrieving subnet information for [subnet-0123456789abcdef0]: The subnet ID 'subnet-0123456789abcdef0' does not exist (ErrorCode: InvalidSubnetID.NotFound)",
+    );
+    await rejects(
+      withNet({ subnets: [subnet!], securityGroups: ["sg-0123456789abcdef0"] }),
+      "InvalidParameterException",
+      "Error retrieving security group information for [sg-0123456789abcdef0]: The security group 'sg-0123456789abcdef0' does not exist (ErrorCode: InvalidGroup.NotFound)",
+    );
+    await rejects(withNet({ subnets: [subnet!, other] }), "InvalidParameterException", /same VPC/);
+    await rejects(withNet({ subnets: [subnet!], securityGroups: [otherGroup] }), "InvalidParameterException", `Security group ${otherGroup} does not appear to belong to the same VPC as the input subnets.`);
+    // The other VPC's own subnet and group together are fine; UpdateService checks the same way.
+    const ok = await withNet({ subnets: [other], securityGroups: [otherGroup] });
+    await rejects(
+      w.ecs.send(new UpdateServiceCommand({ cluster: "svc", service: ok.service!.serviceName!, networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-0aaaaaaaaaaaaaaaa"] } } })),
+      "InvalidParameterException",
+      "Error retrieving subnet information for [subnet-0aaaaaaaaaaaaaaaa]: The subnet ID 'subnet-0aaaaaaaaaaaaaaaa' does not exist (ErrorCode: InvalidSubnetID.NotFound)",
+    );
   });
 
   it("describes with TAGS, reports missing ones as failures, allows at most 10", async () => {
@@ -268,7 +305,18 @@ describe("services through the SDK and the aws CLI", () => {
       "ecs", "register-task-definition", "--family", "PythonTask", "--container-definitions",
       JSON.stringify([{ name: "python-service", image: "python:3-alpine", memory: 128, portMappings: [{ containerPort: 5000 }] }]),
     );
-    const out = await w.aws("ecs", "create-service", "--cli-input-json", `file://${seedFixture("python-service.json")}`);
+    // As given, its target group ARN is a placeholder: ECS (and Wharf) refuse a group that does not exist.
+    const asGiven = await w.awsError("ecs", "create-service", "--cli-input-json", `file://${exampleFile("python-service.json")}`);
+    assert.equal(asGiven.code, "InvalidParameterException");
+    assert.match(asGiven.stderr, /The target group with targetGroupArn arn:aws:elasticloadbalancing:us-east-1:937351930975:targetgroup\/XXX does not exist\./);
+    // Its ARN replaced by a target group just made (bridge tasks: an instance target group).
+    const python = await createLoadBalancer(w, "python", { targetType: "instance", port: 5000 });
+    const input = JSON.parse(readFileSync(exampleFile("python-service.json"), "utf8"));
+    input.loadBalancers[0].targetGroupArn = python.targetGroupArn;
+    const file = join(w.dataDir, "python-service.json");
+    writeFileSync(file, JSON.stringify(input));
+    const out = await w.aws("ecs", "create-service", "--cli-input-json", `file://${file}`);
+    assert.equal(out.service.loadBalancers[0].targetGroupArn, python.targetGroupArn);
     assert.equal(out.service.serviceName, "PythonService");
     assert.equal(out.service.desiredCount, 5);
     assert.equal(out.service.loadBalancers[0].containerPort, 5000);

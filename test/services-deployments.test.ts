@@ -11,7 +11,7 @@ import {
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import type { TimelineAnswer } from "../src/api/deployment-timeline-route.js";
+import type { TimelineAnswer } from "../src/contracts/internal-routes.js";
 import { SLEEPER, serviceWorld, stableAt, until, type ServiceWorld } from "./helpers/service-world.js";
 
 /** `node bin/wharf.js deployments …` against the test server; resolves exit code and output. */

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type RunningAgent, startAgent } from "../src/agent/agent.js";
 import { DockerClient } from "../src/agent/docker/client.js";
-import { hex, removeInstanceContainers } from "./helpers/agent-fixtures.js";
+import { hex, removeInstanceContainers, ownLoopbackIp } from "./helpers/agent-fixtures.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
 import { until } from "./helpers/service-world.js";
 
@@ -39,7 +39,7 @@ describe("services end to end (real Docker)", () => {
 
   async function agentOn(h: TestWharf, cluster: string): Promise<RunningAgent> {
     const dir = mkdtempSync(join(tmpdir(), "wharf-agent-"));
-    const hostIp = `127.0.${1 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+    const hostIp = ownLoopbackIp();
     const agent = await startAgent({
       endpoint: h.server.url,
       cluster,
@@ -74,7 +74,7 @@ describe("services end to end (real Docker)", () => {
   const stable = (s: Service, desired: number) =>
     s.deployments?.length === 1 && s.runningCount === desired && s.desiredCount === desired ? s : undefined;
 
-  it("converges, heals killed containers, rolls out a new revision, and rolls back a failing one", async () => {
+  it("converges, heals killed containers, rolls out a new revision, and rolls back a failing one", async (tc) => {
     const { h, cluster } = await setup();
     await agentOn(h, cluster);
     const rev1 = await register(h, "svc-app", ["sleep", "3600"]);
@@ -106,8 +106,7 @@ describe("services end to end (real Docker)", () => {
       const fresh = live.filter((a) => !arns.includes(a));
       return s.runningCount === 4 && fresh.length === 2 ? s : undefined;
     }, 20_000);
-    const healedMs = Date.now() - killedAt;
-    assert.ok(healedMs < 20_000, `healed in ${healedMs} ms`);
+    tc.diagnostic(`healed in ${Date.now() - killedAt} ms`);
     const s2 = await service(h, cluster, "web");
     const restarted = (s2.events ?? [])
       .filter((e) => e.createdAt!.getTime() >= killedAt - 1000)

@@ -1,10 +1,12 @@
+import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { RunningAgent } from "../src/agent/agent.js";
 import { after, before, describe, it } from "node:test";
-import { AgentWorld, between, uniqueSubnet, waitLogs } from "./helpers/agent-tasks.js";
+import { AgentWorld, between, waitLogs } from "./helpers/agent-tasks.js";
+import { waitFor } from "./helpers/wait.js";
 
 /**
  * The task metadata endpoint v4, read from inside real containers (their output read back with
@@ -43,16 +45,16 @@ describe("task metadata endpoint v4 (real Docker)", () => {
   }
 
   /** The runtime id of a task's container once Docker has it. */
-  async function dockerIdOf(taskArn: string, name: string): Promise<string> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const t = (await w.describe([taskArn]))[0];
-      const id = t?.containers?.find((c) => c.name === name)?.runtimeId;
-      if (id) return id;
-      if (t?.lastStatus === "STOPPED") throw new Error(`task stopped: ${t.stoppedReason}`);
-      if (Date.now() > deadline) throw new Error(`no runtime id for ${name}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  function dockerIdOf(taskArn: string, name: string): Promise<string> {
+    return waitFor(
+      async () => {
+        const t = (await w.describe([taskArn]))[0];
+        const id = t?.containers?.find((c) => c.name === name)?.runtimeId;
+        if (!id && t?.lastStatus === "STOPPED") throw new Error(`task stopped: ${t.stoppedReason}`);
+        return id;
+      },
+      { what: `a runtime id for ${name}`, timeoutMs: 20_000 },
+    );
   }
 
   it("bridge: ${URI}, /task, /taskWithTags, /stats, /task/stats and v3, with the real endpoint's field names", async () => {
@@ -190,7 +192,7 @@ describe("task metadata endpoint v4 (real Docker)", () => {
   });
 
   it("awsvpc reaches the endpoint on its subnet's gateway and sees its ENI", async () => {
-    const [subnet] = w.subnets(uniqueSubnet());
+    const [subnet] = await w.defaultSubnets(1);
     await w.h.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: "tmds-vpc",
@@ -206,15 +208,18 @@ describe("task metadata endpoint v4 (real Docker)", () => {
     assert.equal(task.TaskARN, t.taskArn);
     const details = Object.fromEntries(t.attachments![0]!.details!.map((d) => [d.name, d.value]));
     const net = task.Containers[0].Networks[0];
-    const prefix = details.privateIPv4Address!.split(".").slice(0, 3).join(".");
+    const { Subnets } = await w.h.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet!] }));
+    const block = Subnets![0]!.CidrBlock!;
+    const [base, bits] = block.split("/") as [string, string];
+    const gateway = base.replace(/\.0$/, ".1");
     assert.deepEqual(net, {
       NetworkMode: "awsvpc",
       IPv4Addresses: [details.privateIPv4Address],
       AttachmentIndex: 0,
       MACAddress: details.macAddress,
-      IPv4SubnetCIDRBlock: `${prefix}.0/24`,
+      IPv4SubnetCIDRBlock: block,
       PrivateDNSName: details.privateDnsName,
-      SubnetGatewayIpv4Address: `${prefix}.1/24`,
+      SubnetGatewayIpv4Address: `${gateway}/${bits}`,
     });
   });
 
@@ -236,15 +241,7 @@ describe("task metadata endpoint v4 (real Docker)", () => {
     await agent.close();
     agent = await w.agent();
     await w.waitTasks([t.taskArn!], "RUNNING");
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const got = await read().catch((e: Error) => e);
-      if (!(got instanceof Error)) {
-        assert.equal(got.TaskARN, t.taskArn, "the adopted container's URI still works");
-        break;
-      }
-      if (Date.now() > deadline) throw got;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const got = await waitFor(read, { what: "the adopted container's metadata URI to answer", timeoutMs: 10_000 });
+    assert.equal(got.TaskARN, t.taskArn, "the adopted container's URI still works");
   });
 });

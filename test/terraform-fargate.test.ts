@@ -1,11 +1,9 @@
 import { DescribeClustersCommand, DescribeServicesCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { AgentWorld, uniqueSubnet } from "./helpers/agent-tasks.js";
+import { AgentWorld } from "./helpers/agent-tasks.js";
+import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-fargate with the real `terraform` binary and the hashicorp/aws provider from
@@ -14,55 +12,28 @@ import { AgentWorld, uniqueSubnet } from "./helpers/agent-tasks.js";
  * whose Fargate capacity is a real agent on the real Docker Engine.
  */
 
-const run = promisify(execFile);
-const MIRRORS = [process.env.WHARF_TF_MIRROR, "/opt/tf-plugins", "/usr/share/terraform/plugins", "/root/.terraform.d/plugins"].filter(
-  (d): d is string => !!d,
-);
-const mirror = MIRRORS.find((d) => existsSync(join(d, "registry.terraform.io", "hashicorp", "aws")));
-const hasTerraform = await run("terraform", ["version"]).then(
-  () => true,
-  () => false,
-);
-const skip = !hasTerraform ? "terraform is not installed" : !mirror ? "no local hashicorp/aws provider mirror" : false;
-
-describe("Terraform: a FARGATE service applies, plans clean and destroys", { skip }, () => {
+describe("Terraform: a FARGATE service applies, plans clean and destroys", { skip: terraformSkip }, () => {
   const w = new AgentWorld();
+  let t: TerraformDir | undefined;
   let dir = "";
-  let env: NodeJS.ProcessEnv = {};
   const vars: string[] = [];
-  const tf = (...args: string[]) => run("terraform", [`-chdir=${dir}`, ...args], { env, maxBuffer: 16 << 20 });
+  const tf = (...args: string[]) => t!.tf(...args);
 
   before(async () => {
     await w.start("tf-fargate");
     await w.agent({ fargate: true });
-    dir = join(w.agentDir, "tf");
-    cpSync(join(process.cwd(), "examples", "terraform-fargate"), dir, { recursive: true });
-    const rc = join(w.agentDir, "terraform.rc");
-    writeFileSync(
-      rc,
-      `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
-    );
-    env = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: rc,
-      TF_IN_AUTOMATION: "1",
-      CHECKPOINT_DISABLE: "1",
-      AWS_ACCESS_KEY_ID: w.h.server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: w.h.server.credentials.secretAccessKey,
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    };
-    const [a, b] = w.subnets(uniqueSubnet(), uniqueSubnet());
+    t = terraformExample("terraform-fargate", w.agentDir, w.h.server.credentials);
+    dir = t.dir;
+    const [a, b] = await w.defaultSubnets(2);
     vars.push(
       "-var", `endpoint=${w.h.server.url}`,
       "-var", "image=wharf-test/busybox:latest",
       "-var", `name=${w.cluster}`,
       "-var", "stop_timeout=2",
     );
-    // The example's subnets, replaced by this test's own (their Docker networks are removed after).
-    const main = join(dir, "main.tf");
-    const text = readFileSync(main, "utf8").replace(/subnets\s*=\s*\[[^\]]*\]/, `subnets = ["${a}", "${b}"]`);
-    writeFileSync(main, text);
+    // The example finds the default subnets of us-east-1a and b itself (data.aws_subnets): the
+    // test Wharf's own; their Docker networks are removed after.
+    assert.ok(a && b);
   });
   after(async () => {
     if (dir) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
@@ -79,10 +50,7 @@ describe("Terraform: a FARGATE service applies, plans clean and destroys", { ski
     const tasks = await w.h.ecs.send(new ListTasksCommand({ cluster: w.cluster, desiredStatus: "RUNNING" }));
     assert.equal(tasks.taskArns!.length, 2);
 
-    const plan = await tf("plan", "-detailed-exitcode", "-input=false", "-no-color", ...vars).then(
-      (r) => ({ code: 0, out: r.stdout }),
-      (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-    );
+    const plan = await t!.planExitCode(...vars);
     assert.equal(plan.code, 0, `terraform plan shows drift:\n${plan.out}`);
 
     await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);

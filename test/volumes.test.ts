@@ -20,6 +20,7 @@ import { inspectVolume, listVolumes, removeVolume } from "../src/agent/volumes/d
 import { sharedVolumeMissing, VOLUME_LABELS } from "../src/agent/volumes/provision.js";
 import { ACCOUNT, hex, makeAssignment, RecordingReporter, removeInstanceContainers } from "./helpers/agent-fixtures.js";
 import { startTestWharf } from "./helpers/harness.js";
+import { waitFor } from "./helpers/wait.js";
 
 const BUSYBOX = "wharf-test/busybox:latest";
 
@@ -269,16 +270,17 @@ describe("task volumes (real Docker)", () => {
     assert.deepEqual(reg.taskDefinition!.volumes!.map((v) => v.name), ["host", "scratch"]);
     const run = await h.ecs.send(new RunTaskCommand({ cluster: clusterName, taskDefinition: "vol-sdk" }));
     const arn = run.tasks![0]!.taskArn!;
-    const deadline = Date.now() + 20_000;
-    let status = "";
-    while (status !== "RUNNING" && Date.now() < deadline) {
-      const d = await h.ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: [arn] }));
-      status = d.tasks![0]!.lastStatus!;
-      if (status === "STOPPED") assert.fail(`task stopped: ${d.tasks![0]!.stoppedReason}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(status, "RUNNING");
-    for (let i = 0; i < 50 && !existsSync(join(hostDir, "out.txt")); i++) await new Promise((r) => setTimeout(r, 100));
+    let stoppedReason: string | undefined;
+    await waitFor(
+      async () => {
+        const t = (await h.ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: [arn] }))).tasks![0]!;
+        if (t.lastStatus === "STOPPED") stoppedReason = t.stoppedReason ?? "";
+        return t.lastStatus === "RUNNING" || t.lastStatus === "STOPPED";
+      },
+      { what: "the volume task RUNNING" },
+    );
+    assert.equal(stoppedReason, undefined, `task stopped: ${stoppedReason}`);
+    await waitFor(() => existsSync(join(hostDir, "out.txt")), { what: "the task's out.txt in the host directory" });
     assert.equal(readFileSync(join(hostDir, "out.txt"), "utf8"), "sdk\n");
     assert.equal((await listVolumes(docker, { [VOLUME_LABELS.taskArn]: arn })).length, 1, "one scratch volume for the task");
     await h.ecs.send(new StopTaskCommand({ cluster: clusterName, task: arn }));

@@ -1,5 +1,6 @@
 # A Fargate service on Wharf: a cluster, a log group, the seed's sample-fargate task definition
-# and an aws_ecs_service with launch_type = "FARGATE" that Terraform waits on until steady.
+# and an aws_ecs_service with launch_type = "FARGATE" that Terraform waits on until steady, in
+# two of the default VPC's subnets (examples/terraform-vpc makes its own VPC).
 #
 #   eval "$(node bin/wharf.js env)"      # with `wharf up` running
 #   terraform -chdir=examples/terraform-fargate init
@@ -42,8 +43,21 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   endpoints {
+    ec2            = var.endpoint
     ecs            = var.endpoint
     cloudwatchlogs = var.endpoint
+  }
+}
+
+# The default VPC's subnets in the first two zones (every Region has them from the start).
+data "aws_subnets" "default" {
+  filter {
+    name   = "default-for-az"
+    values = ["true"]
+  }
+  filter {
+    name   = "availability-zone"
+    values = ["us-east-1a", "us-east-1b"]
   }
 }
 
@@ -92,7 +106,7 @@ resource "aws_ecs_service" "app" {
   wait_for_steady_state = true
 
   network_configuration {
-    subnets          = ["subnet-0f1e2d3c4b5a69788", "subnet-0a1b2c3d4e5f60718"]
+    subnets          = data.aws_subnets.default.ids
     assign_public_ip = true
   }
 }

@@ -8,13 +8,19 @@ import { DockerUnavailable } from "./docker/errors.js";
 import { cgroupSupport } from "./limits.js";
 import { eniRegistrationAttributes } from "../core/eni.js";
 import { MetadataEndpoint } from "./metadata/server.js";
-import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "./protocol.js";
+import { CredentialsRedirect, redirectTagFor } from "./credentials/redirect.js";
+import { TaskCredentials } from "./credentials/task-credentials.js";
+import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "../contracts/agent-protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
 import { TaskEngine } from "./task-engine/engine.js";
 import { WHARF_LABELS } from "./container-config.js";
-import { logsCallOf } from "./logs/logs-api.js";
+import { logsCallOf } from "../contracts/logs-client.js";
 import { LogShipper } from "./logs/shipper.js";
-import { backoffDelay, sleep } from "./task-engine/reporter.js";
+import { backoffDelay, sleep } from "../core/backoff.js";
+import { firewallPrefixFor, SecurityGroupFirewall } from "./network/firewall/firewall.js";
+import { listVpcBridges } from "./network/docker-networks.js";
+import { type NetworkPolicySource, PushedPolicySource } from "./network/firewall/policy-source.js";
+import type { NetworkPolicy } from "../core/network/security-policy.js";
 
 /** awsvpc tasks a managed Fargate host holds (each is its own namespace; no ENI hardware limit). */
 const FARGATE_HOST_ENI_LIMIT = 120;
@@ -50,6 +56,8 @@ export interface AgentOptions {
   eniTrunkLimit?: number;
   /** Image of awsvpc pause containers (default: amazon/amazon-ecs-pause:0.1.0, busybox:latest or wharf-test/busybox:latest, whichever is cached). */
   pauseImage?: string;
+  /** Redirect 169.254.170.2:80 of tasks with a role to the agent (iptables nat; default true). */
+  credentialsRedirect?: boolean;
   /** Serve the task metadata endpoint (default true). */
   metadataEndpoint?: boolean;
   /** Ship awslogs / awsfirelens containers' output to the Logs API (default true). */
@@ -59,6 +67,17 @@ export interface AgentOptions {
    * never shows in ListContainerInstances and runs only Fargate tasks, of any cluster.
    */
   fargate?: boolean;
+  /**
+   * Enforce the security groups of this host's task ENIs with iptables (default true; needs
+   * root and iptables). See src/agent/network/firewall/.
+   */
+  securityGroups?: boolean;
+  /** Where the policy comes from (default: the agent channel's `networkPolicy`). */
+  networkPolicySource?: NetworkPolicySource;
+  /** The firewall's chain prefix (default `WHARF-` + 6 hex digits of the container instance ARN). */
+  firewallPrefix?: string;
+  /** How often the firewall re-reads and repairs the kernel's rules (default 10 s). */
+  firewallResyncMs?: number;
 }
 
 export interface RunningAgent {
@@ -67,6 +86,8 @@ export interface RunningAgent {
   engine: TaskEngine;
   /** The log shipper (awslogs / FireLens); `stats()` has shipped and dropped line counts per container. */
   logs?: LogShipper;
+  /** The security group firewall (absent with `securityGroups: false`). */
+  firewall?: SecurityGroupFirewall;
   /** Resolves when the agent stops on its own (its instance was deregistered) or is closed. */
   done: Promise<void>;
   /** Stops polling and the task loops; running containers keep running (the next agent adopts them). */
@@ -165,6 +186,10 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
 
   const efsRoot = opts.efsRoot ?? process.env.WHARF_EFS_ROOT ?? join(opts.dataDir, "efs");
   let engine: TaskEngine | undefined;
+  const taskCredentials = new TaskCredentials({
+    fetch: (taskArn, signal) => api.taskCredentials({ cluster: opts.cluster, containerInstanceArn, taskArn }, signal),
+    log,
+  });
   const metadata =
     opts.metadataEndpoint === false
       ? undefined
@@ -174,6 +199,7 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
           containerInstanceArn,
           context: { cluster: opts.cluster, availabilityZone: opts.availabilityZone, hostIp: opts.hostIp },
           task: (arn) => engine?.task(arn),
+          credentials: taskCredentials,
           listTags: async (resourceArn) => {
             const out = await api.call<{ tags?: { key?: string; value?: string }[] }>("ListTagsForResource", { resourceArn });
             return Object.fromEntries((out.tags ?? []).map((t) => [t.key ?? "", t.value ?? ""]));
@@ -181,6 +207,9 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
           log,
         });
   if (metadata) log({ msg: "task metadata endpoint listening", port: metadata.port, bridgeGateway: metadata.bridgeGateway });
+  // 169.254.170.2 for this agent's containers; rules a crashed run of this instance left go first.
+  const redirect = metadata && opts.credentialsRedirect !== false ? new CredentialsRedirect(redirectTagFor(containerInstanceArn)) : undefined;
+  await redirect?.clear().catch((err: Error) => log({ level: "warn", msg: "credentials redirect unavailable", error: err.message }));
   const logs =
     opts.shipLogs === false
       ? undefined
@@ -191,6 +220,17 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
           instanceLabels: { [WHARF_LABELS.instanceArn]: containerInstanceArn },
           log,
         });
+  const firewall =
+    opts.securityGroups === false
+      ? undefined
+      : new SecurityGroupFirewall({
+          prefix: opts.firewallPrefix ?? firewallPrefixFor(containerInstanceArn),
+          resyncMs: opts.firewallResyncMs,
+          bridges: () => listVpcBridges(docker),
+          log,
+        });
+  const channelPolicy = new PushedPolicySource();
+  const stopWatching = firewall && (opts.networkPolicySource ?? channelPolicy).watch((p) => void firewall.update(p));
   engine = new TaskEngine({
     docker,
     reporter: api,
@@ -201,20 +241,29 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     pauseImage: opts.pauseImage,
     metadata,
     logs: logs && { shipper: logs, defaultRegion: region },
+    firewall,
+    credentials: { store: taskCredentials, ...(redirect ? { redirect } : {}), log },
   });
   const adopted = await engine.loadExisting();
   if (adopted) log({ msg: "found containers from an earlier run", count: adopted });
   await logs?.start();
 
-  const done = pollLoop(api, engine, { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS }, abort.signal, log).finally(
-    () => metadata?.close(),
-  );
+  const req = { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS };
+  const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), abort.signal, log).finally(async () => {
+    await metadata?.close();
+    taskCredentials.close();
+    await redirect?.clear().catch(() => undefined);
+    // The agent's rules go with it (a restarted agent puts them back at its first poll).
+    stopWatching?.();
+    await firewall?.close();
+  });
   let closing: Promise<void> | undefined;
   return {
     containerInstanceArn,
     ec2InstanceId,
     engine,
     logs,
+    firewall,
     done,
     close() {
       closing ??= (async () => {
@@ -250,6 +299,7 @@ async function pollLoop(
   api: EcsAgentApi,
   engine: TaskEngine,
   req: { cluster: string; containerInstanceArn: string; waitMs: number },
+  onPolicy: (policy: NetworkPolicy | undefined) => void,
   signal: AbortSignal,
   log: (l: Record<string, unknown>) => void,
 ): Promise<void> {
@@ -266,6 +316,8 @@ async function pollLoop(
       }
       if (res.seq < lastSeq) continue;
       lastSeq = res.seq;
+      // The policy first: tasks it names wait for it before their containers start.
+      onPolicy(res.networkPolicy);
       engine.apply(res.tasks, { complete: true });
     } catch (err) {
       if (signal.aborted) return;

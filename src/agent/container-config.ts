@@ -79,7 +79,8 @@ export interface TaskPlan {
 
 
 /** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
-const dockerSafe = (s: string): string => s.replace(/[^a-zA-Z0-9_.-]/g, "-");
+/** A name part as Docker accepts it in container and volume names. */
+export const dockerSafe = (s: string): string => s.replace(/[^a-zA-Z0-9_.-]/g, "-");
 
 export function normalizeNetworkMode(mode: unknown): NetworkMode {
   const m = typeof mode === "string" ? mode.toLowerCase() : "bridge";

@@ -60,8 +60,7 @@ export function agentAttributes(facts: HostFacts, opts: RegistrationOptions): { 
   // awslogs and FireLens are shipped by the agent itself (src/agent/logs).
   for (const name of LOG_CAPABILITY_ATTRIBUTES) out.push({ name });
   out.push({ name: "com.amazonaws.ecs.capability.privileged-container" });
-  // Tasks with a taskRoleArn run (placement matches requiresAttributes since the placement
-  // engine); the role itself is not served as credentials yet.
+  // Tasks with a taskRoleArn get the role's credentials at 169.254.170.2 (src/agent/credentials).
   out.push({ name: "com.amazonaws.ecs.capability.task-iam-role" });
   out.push({ name: "com.amazonaws.ecs.capability.task-iam-role-network-host" });
   // ECR images are pulled like any other (registry credentials are not fetched): a task naming one

@@ -2,7 +2,7 @@ import {
   AGENT_POLL_PATH,
   AGENT_POLL_WAIT_MS,
   type PollRequest,
-} from "../agent/protocol.js";
+} from "../contracts/agent-protocol.js";
 import { pollManyRoute } from "./agent-poll-many.js";
 import { type AgentChannelOptions, badRequest, snapshot } from "./agent-snapshot.js";
 import { hangUpSignal, signedRoute } from "./signed-route.js";
@@ -11,7 +11,7 @@ import { clusterNotFound } from "../core/errors.js";
 import type { InternalRoute } from "../edge/server.js";
 
 /**
- * The control-plane end of the agent channel (see src/agent/protocol.ts): a SigV4-signed
+ * The control-plane end of the agent channel (see src/contracts/agent-protocol.ts): a SigV4-signed
  * long poll that answers with the instance's whole task list and its sequence number, at once
  * when the sequence is newer than what the agent has, else when it changes or `waitMs` passes.
  */

@@ -1,4 +1,4 @@
-import { AGENT_GRACE_MS } from "../agent/protocol.js";
+import { AGENT_GRACE_MS } from "../contracts/agent-protocol.js";
 import type { Clock } from "../core/time.js";
 
 /** Longest a single poll is held, whatever the agent asks for. */
@@ -45,6 +45,11 @@ export class AgentHub {
     this.seqs.set(instanceArn, ++this.counter);
     const set = this.waiters.get(instanceArn);
     if (set) for (const wake of [...set]) wake();
+  }
+
+  /** Records a change that affects every instance (e.g. a security group's rules) and wakes every held poll. */
+  bumpAll(): void {
+    for (const arn of new Set([...this.seqs.keys(), ...this.openPolls.keys(), ...this.lastPollEnd.keys()])) this.bump(arn);
   }
 
   /** True while a poll is open, or ended less than `graceMs` ago. */

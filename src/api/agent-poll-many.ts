@@ -4,7 +4,7 @@ import {
   MAX_POLL_MANY_INSTANCES,
   type PollManyRequest,
   type PollManyResponse,
-} from "../agent/protocol.js";
+} from "../contracts/agent-protocol.js";
 import { clusterArnIn } from "../core/arn.js";
 import { clusterNotFound } from "../core/errors.js";
 import type { InternalRoute } from "../edge/server.js";
@@ -12,7 +12,7 @@ import { type AgentChannelOptions, badRequest, snapshot } from "./agent-snapshot
 import { hangUpSignal, signedRoute } from "./signed-route.js";
 
 /**
- * The grouped poll (`POST /_wharf/agent/poll-many`, see src/agent/protocol.ts): one held request
+ * The grouped poll (`POST /_wharf/agent/poll-many`, see src/contracts/agent-protocol.ts): one held request
  * stands for the polls of up to MAX_POLL_MANY_INSTANCES instances of a cluster, so a simulated
  * fleet of thousands of instances needs a few connections, not one each. Each instance counts
  * as polling (agentConnected) while the request is open; the answer carries only the instances

@@ -1,11 +1,12 @@
-import type { PollResponse, TaskAssignment } from "../agent/protocol.js";
+import type { PollResponse, TaskAssignment } from "../contracts/agent-protocol.js";
 import { AwsError } from "../core/errors.js";
 import type { Clock } from "../core/time.js";
 import type { SecretLookup } from "../edge/sigv4.js";
 import type { AgentHub } from "./agent-hub.js";
 import type { EcsDeps } from "./ecs/deps.js";
-import { capacityTasks, type InstanceDoc } from "./ecs/instance-doc.js";
-import type { TaskDoc } from "./ecs/task-doc.js";
+import { capacityTasks, type InstanceDoc } from "../records/instance-doc.js";
+import type { TaskDoc } from "../records/task-doc.js";
+import type { NetworkPolicyFeed } from "./network-policy.js";
 
 /**
  * What the agent channel answers, shared by the per-instance poll (agent-channel.ts) and the
@@ -17,6 +18,8 @@ export interface AgentChannelOptions {
   secrets: SecretLookup;
   accountId: string;
   clock: Clock;
+  /** Security groups for the answers' `networkPolicy`; without it answers carry none. */
+  networkPolicy?: NetworkPolicyFeed;
 }
 
 export const badRequest = (message: string) => new AwsError("InvalidParameterException", message);
@@ -29,14 +32,15 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
     taskDefinition: t.wharf.taskDefinition,
     ...(t.overrides ? { overrides: t.overrides } : {}),
     containers: t.containers.map((c) => ({ name: c.name, containerArn: c.containerArn, ...(c.gpuIds?.length ? { gpuIds: c.gpuIds } : {}) })),
-    desiredStatus: t.desiredStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+    // A DEACTIVATING task keeps running until its targets have drained (records/task-doc.ts holdRunning).
+    desiredStatus: t.desiredStatus === "STOPPED" && !t.wharf.holdRunning ? "STOPPED" : "RUNNING",
     launchType: t.launchType,
     ...(t.startedBy !== undefined ? { startedBy: t.startedBy } : {}),
     group: t.group,
     ...(t.cpu !== undefined ? { cpu: t.cpu } : {}),
     ...(t.memory !== undefined ? { memory: t.memory } : {}),
     createdAt: t.createdAt,
-    ...(t.desiredStatus === "STOPPED" && t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+    ...(t.desiredStatus === "STOPPED" && !t.wharf.holdRunning && t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
     ...(t.wharf.eni ? { eni: t.wharf.eni } : {}),
     ...(t.wharf.capacityArn && t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}),
     ...(t.ephemeralStorage ? { ephemeralStorageGiB: t.ephemeralStorage.sizeInGiB } : {}),
@@ -44,12 +48,17 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
 }
 
 /** The instance's answer right now. The seq is read BEFORE the tasks, so a change racing the read is re-sent. */
-export async function snapshot(o: Pick<AgentChannelOptions, "deps" | "hub">, clusterArnValue: string, instanceArn: string): Promise<PollResponse> {
+export async function snapshot(
+  o: Pick<AgentChannelOptions, "deps" | "hub" | "networkPolicy">,
+  clusterArnValue: string,
+  instanceArn: string,
+): Promise<PollResponse> {
   const seq = o.hub.seq(instanceArn);
   const doc = (await o.deps.store.get<InstanceDoc>("container-instance", instanceArn))?.value;
   const registered = !!doc && doc.wharf.clusterArn === clusterArnValue && doc.status !== "INACTIVE";
-  const tasks = doc && doc.wharf.clusterArn === clusterArnValue ? (await instanceTasks(o.deps, clusterArnValue, instanceArn)).map(toAssignment) : [];
-  return { seq, tasks, registered };
+  const docs = doc && doc.wharf.clusterArn === clusterArnValue ? await instanceTasks(o.deps, clusterArnValue, instanceArn) : [];
+  const networkPolicy = registered ? await o.networkPolicy?.policyFor(instanceArn, docs) : undefined;
+  return { seq, tasks: docs.map(toAssignment), registered, ...(networkPolicy ? { networkPolicy } : {}) };
 }
 
 /**

@@ -8,10 +8,10 @@ import { validateInput } from "../edge/shape-model.js";
 import type { SecretLookup } from "../edge/sigv4.js";
 import { registerInstanceIn } from "./ecs/container-instances.js";
 import type { EcsDeps } from "./ecs/deps.js";
-import { FARGATE_POOL_NAME } from "./ecs/instance-doc.js";
+import { FARGATE_POOL_NAME } from "../records/instance-doc.js";
 import { ecsModel } from "./ecs/model.generated.js";
 import { signedRoute } from "./signed-route.js";
-import { CAPACITY_REGISTER_PATH } from "../agent/protocol.js";
+import { CAPACITY_REGISTER_PATH } from "../contracts/agent-protocol.js";
 
 /**
  * `POST /_wharf/capacity/register`: a host joins the managed Fargate capacity of the caller's

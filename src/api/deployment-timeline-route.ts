@@ -5,8 +5,9 @@ import type { InternalRoute } from "../edge/server.js";
 import type { SecretLookup } from "../edge/sigv4.js";
 import type { EcsDeps } from "./ecs/deps.js";
 import { findServiceDeployment } from "./ecs/service-deployments.js";
-import { renderServiceDeployment, spanOf } from "./ecs/service-history.js";
+import { renderServiceDeployment, spanOf } from "../records/service-history.js";
 import { signedRoute } from "./signed-route.js";
+import { TIMELINE_PATH, type TimelineAnswer } from "../contracts/internal-routes.js";
 
 /**
  * `POST /_wharf/service-deployment-timeline`: a service deployment's per-task timeline
@@ -21,7 +22,6 @@ import { signedRoute } from "./signed-route.js";
  *             "healthyAfterMs": 40000, "now": <ms>}
  * Times inside `timeline` and `summary` are epoch milliseconds. `wharf deployments` reads it.
  */
-export const TIMELINE_PATH = "/_wharf/service-deployment-timeline";
 
 export interface TimelineRouteOptions {
   deps: EcsDeps;
@@ -30,16 +30,6 @@ export interface TimelineRouteOptions {
   clock: Clock;
   /** The scheduler's healthy-after setting, so clients can explain the health phase. */
   healthyAfterMs: number;
-}
-
-export interface TimelineAnswer {
-  serviceDeployment: Record<string, unknown>;
-  deploymentId: string;
-  taskDefinition: string;
-  timeline?: DeploymentTimeline;
-  summary: TimelineSummary;
-  healthyAfterMs: number;
-  now: number;
 }
 
 export function deploymentTimelineRoute(o: TimelineRouteOptions): InternalRoute {

@@ -10,16 +10,16 @@ import type { EcsDeps } from "./ecs/deps.js";
 import { ecsModel } from "./ecs/model.generated.js";
 import { explainRunTask } from "./ecs/task-placement.js";
 import { signedRoute } from "./signed-route.js";
+import { EXPLAIN_PATH } from "../contracts/internal-routes.js";
 
 /**
  * `POST /_wharf/explain`: "where would this task go, and why not elsewhere?" without starting
  * anything. SigV4-signed like any ECS call (service `ecs`); the body is a RunTask input
  * (cluster, taskDefinition, count, group, placementConstraints, placementStrategy, overrides,
  * networkConfiguration, launchType), validated against RunTask's model; the answer is
- * ExplainOutput (src/api/ecs/task-placement.ts): per instance the rule that rejected it and how
+ * ExplainOutput (src/contracts/internal-routes.ts): per instance the rule that rejected it and how
  * short it fell, or its rank and scores, plus where each task would go. `wharf explain` reads it.
  */
-export const EXPLAIN_PATH = "/_wharf/explain";
 
 export interface ExplainRouteOptions {
   deps: EcsDeps;

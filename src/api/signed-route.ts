@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError } from "../core/errors.js";
 import type { Clock } from "../core/time.js";
+import { sendJson } from "../edge/protocols/json.js";
 import type { InternalRoute } from "../edge/server.js";
 import { type SecretLookup, type SignedIdentity, verifySigV4 } from "../edge/sigv4.js";
 
@@ -38,23 +39,17 @@ export function signedRoute(o: SignedRouteOptions): InternalRoute {
         throw new AwsError("InvalidParameterException", "The request body must be a JSON object.");
       }
       const answer = await o.handle(parsed, identity, req, res);
-      if (!res.destroyed) sendJson(res, 200, answer);
+      if (!res.destroyed) sendJson(res, 200, answer, "application/json");
     } catch (err) {
       // Unexpected errors go to the edge, which logs them with the request id before the 500.
       if (!(err instanceof AwsError)) {
         if (res.destroyed || res.headersSent) throw Object.assign(new Error("error after the answer was sent"), { cause: err });
         throw err;
       }
-      if (!res.destroyed && !res.headersSent) sendJson(res, err.status, { __type: err.code, message: err.message });
+      if (!res.destroyed && !res.headersSent) sendJson(res, err.status, { __type: err.code, message: err.message }, "application/json");
     }
     return true;
   };
-}
-
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /** An AbortSignal that fires when the client hangs up (long polls stop waiting). */

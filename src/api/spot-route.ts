@@ -5,8 +5,10 @@ import type { Clock } from "../core/time.js";
 import type { InternalRoute } from "../edge/server.js";
 import type { SecretLookup } from "../edge/sigv4.js";
 import type { EcsDeps } from "./ecs/deps.js";
-import { type InterruptInput, interruptSpotTasks } from "./ecs/spot-interruptions.js";
+import { interruptSpotTasks } from "./ecs/spot-interruptions.js";
 import { signedRoute } from "./signed-route.js";
+import type { InterruptInput } from "../contracts/internal-routes.js";
+import { SPOT_INTERRUPT_PATH } from "../contracts/internal-routes.js";
 
 /**
  * `POST /_wharf/capacity/interrupt-spot`: reclaims FARGATE_SPOT capacity now, as AWS does when it
@@ -15,7 +17,6 @@ import { signedRoute } from "./signed-route.js";
  * `wharf spot-interrupt` calls it. Its IAM action, once identity lands: `wharf:InterruptSpotTasks`
  * on the cluster ARN.
  */
-export const SPOT_INTERRUPT_PATH = "/_wharf/capacity/interrupt-spot";
 
 export function spotRoute(o: { deps: EcsDeps; secrets: SecretLookup; accountId: string; clock: Clock }): InternalRoute {
   return signedRoute({

@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { startAgent } from "../agent/agent.js";
 import { startSimulatedAgents } from "../agent/simulate/index.js";
-import { DEFAULT_HOST, DEFAULT_PORT, resolveDataDir } from "../config.js";
+import { DATA_DIR_DEFAULT_TEXT, DEFAULT_HOST, DEFAULT_PORT, resolveDataDir } from "../config.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
+import { createLogger, LOG_LEVEL_HELP, LOG_LEVEL_OPTION, lineLog, resolveLogLevel } from "./logging.js";
 
 export const AGENT_HELP = `wharf agent — run containers for a Wharf cluster on this host's Docker Engine
 
@@ -14,8 +15,9 @@ Usage: wharf agent [options]
                           FARGATE and FARGATE_SPOT tasks of every cluster and is listed by none
   --host-ip IP            address host ports bind to (default: every address); give each agent
                           on one machine its own, e.g. 127.0.0.2, to simulate several hosts
-  --data-dir DIR          where the agent keeps its registration
-                          (default <WHARF_DATA_DIR or .wharf>/agents/<cluster>-<host-ip>)
+  --data-dir DIR          where the agent keeps its registration (default <server data dir>/agents/
+                          <cluster>-<host-ip>; the server data dir is WHARF_DATA_DIR, else
+                          ${DATA_DIR_DEFAULT_TEXT})
   --capacity-provider NAME  join this EC2-style capacity provider's group (CreateCapacityProvider;
                           tasks of strategies naming it are placed here)
   --attribute k=v         custom attribute (repeatable; "k" alone for a name without value)
@@ -30,7 +32,8 @@ Usage: wharf agent [options]
   --eni-trunk-limit N     awsvpc tasks with the awsvpcTrunking account setting (default: by type, else 10)
   --pause-image IMAGE     image of awsvpc pause containers (default: a cached busybox-like image)
   --no-metadata-endpoint  do not serve the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4)
-
+  --no-security-groups    do not enforce security groups on awsvpc tasks (default: iptables rules, needs root)
+${LOG_LEVEL_HELP}${HELP_LINE}
 Simulated instances (no Docker; for exercising the control plane at scale):
   --simulate N            register N container instances and run their tasks as virtual containers
                           (PENDING → RUNNING at once, STOPPED when asked); --attribute applies to all
@@ -45,6 +48,8 @@ Simulated instances (no Docker; for exercising the control plane at scale):
 
 Credentials: WHARF_ACCESS_KEY_ID/WHARF_SECRET_ACCESS_KEY, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
 else <--server-data-dir or the default data dir>/credentials.json.
+
+Logs: JSON lines on stderr (time, level, component "agent", msg); see docs/operations.md.
 `;
 
 /** Parses `--attribute k=v` values into a map (a bare `k` is an attribute without value). */
@@ -59,45 +64,47 @@ export function parseAttributes(list: string[] = []): Record<string, string | un
   return out;
 }
 
+export const AGENT_OPTIONS = {
+  endpoint: { type: "string" },
+  cluster: { type: "string" },
+  fargate: { type: "boolean" },
+  "host-ip": { type: "string" },
+  "data-dir": { type: "string" },
+  attribute: { type: "string", multiple: true },
+  "capacity-provider": { type: "string" },
+  "docker-host": { type: "string" },
+  "instance-type": { type: "string" },
+  "availability-zone": { type: "string" },
+  gpu: { type: "string", multiple: true },
+  "reserved-memory": { type: "string" },
+  region: { type: "string" },
+  "server-data-dir": { type: "string" },
+  "eni-limit": { type: "string" },
+  "eni-trunk-limit": { type: "string" },
+  "pause-image": { type: "string" },
+  "no-metadata-endpoint": { type: "boolean" },
+  "no-security-groups": { type: "boolean" },
+  simulate: { type: "string" },
+  cpu: { type: "string" },
+  memory: { type: "string" },
+  "az-count": { type: "string" },
+  "instance-types": { type: "string" },
+  gpus: { type: "string" },
+  "poll-group": { type: "string" },
+  "run-delay": { type: "string" },
+  ...LOG_LEVEL_OPTION,
+  ...HELP_OPTION,
+} as const;
+
 /** `wharf agent`: registers this host and runs its tasks until SIGINT/SIGTERM (containers keep running). */
 export async function agentCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      endpoint: { type: "string" },
-      cluster: { type: "string" },
-      fargate: { type: "boolean" },
-      "host-ip": { type: "string" },
-      "data-dir": { type: "string" },
-      attribute: { type: "string", multiple: true },
-      "capacity-provider": { type: "string" },
-      "docker-host": { type: "string" },
-      "instance-type": { type: "string" },
-      "availability-zone": { type: "string" },
-      gpu: { type: "string", multiple: true },
-      "reserved-memory": { type: "string" },
-      region: { type: "string" },
-      "server-data-dir": { type: "string" },
-      "eni-limit": { type: "string" },
-      "eni-trunk-limit": { type: "string" },
-      "pause-image": { type: "string" },
-      "no-metadata-endpoint": { type: "boolean" },
-      simulate: { type: "string" },
-      cpu: { type: "string" },
-      memory: { type: "string" },
-      "az-count": { type: "string" },
-      "instance-types": { type: "string" },
-      gpus: { type: "string" },
-      "poll-group": { type: "string" },
-      "run-delay": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values } = parseCommandArgs("agent", argv, AGENT_OPTIONS);
   if (values.help) {
     process.stdout.write(AGENT_HELP);
     return 0;
   }
-  if (values.simulate !== undefined) return simulateCommand(values);
+  const logger = createLogger(resolveLogLevel("agent", values["log-level"]));
+  if (values.simulate !== undefined) return simulateCommand(values, lineLog(logger, "agent"));
   if (values.fargate && values.cluster !== undefined) throw new Error("--fargate and --cluster exclude each other: Fargate hosts serve every cluster");
   const cluster = values.fargate ? "fargate" : (values.cluster ?? "default");
   const hostIp = values["host-ip"];
@@ -112,7 +119,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     if (!/^\d{1,6}$/.test(v)) throw new Error(`--${flag} must be a whole number, got '${v}'`);
     return Number(v);
   };
-  const log = (line: Record<string, unknown>) => process.stderr.write(JSON.stringify({ agent: true, ...line }) + "\n");
+  const log = lineLog(logger, "agent");
   const agent = await startAgent({
     endpoint: values.endpoint ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,
     cluster,
@@ -133,6 +140,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     eniTrunkLimit: count("eni-trunk-limit"),
     pauseImage: values["pause-image"],
     metadataEndpoint: !values["no-metadata-endpoint"],
+    securityGroups: !values["no-security-groups"],
     fargate: values.fargate === true,
     log,
   });
@@ -158,9 +166,12 @@ function wholeNumber(values: Record<string, unknown>, flag: string, min = 0): nu
 }
 
 /** `wharf agent --simulate N`: registers N virtual instances and runs their tasks until SIGINT/SIGTERM. */
-async function simulateCommand(values: Record<string, string | string[] | boolean | undefined>): Promise<number> {
+async function simulateCommand(
+  values: Record<string, string | string[] | boolean | undefined>,
+  agentLog: (line: Record<string, unknown>) => void,
+): Promise<number> {
   const cluster = (values.cluster as string | undefined) ?? "default";
-  const log = (line: Record<string, unknown>) => process.stderr.write(JSON.stringify({ agent: "simulated", ...line }) + "\n");
+  const log = (line: Record<string, unknown>) => agentLog({ simulated: true, ...line });
   const started = Date.now();
   const fleet = await startSimulatedAgents({
     endpoint: (values.endpoint as string | undefined) ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`,

@@ -1,7 +1,8 @@
 import type { ContainerDefinition, Task, TaskDefinition } from "@aws-sdk/client-ecs";
-import { EcsAgentApi, EcsApiError } from "../agent/api-client.js";
-import { logsCallOf, type LogsCall } from "../agent/logs/logs-api.js";
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, loadRootCredentials, resolveDataDir } from "../config.js";
+import { EcsApiError, WharfClient } from "../contracts/wharf-client.js";
+import { logsCallOf, type LogsCall } from "../contracts/logs-client.js";
+import { DATA_DIR_DEFAULT_TEXT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, loadRootCredentials, resolveDataDir } from "../config.js";
+import { CliError } from "./args.js";
 import { type LogDestination, planLogRoute } from "../core/log-route.js";
 
 /**
@@ -30,13 +31,10 @@ export const CONNECTION_HELP = `Connection (each falls back in this order):
   --endpoint URL      Wharf's API (else AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL, http://${DEFAULT_HOST}:${DEFAULT_PORT})
   --region REGION     signing Region (else AWS_REGION, AWS_DEFAULT_REGION, ${DEFAULT_REGION})
   --data-dir DIR      read credentials from the server's data dir when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
-                      are not set (default WHARF_DATA_DIR or ./.wharf)
+                      are not set (default WHARF_DATA_DIR, else ${DATA_DIR_DEFAULT_TEXT})
 `;
 
-/** A failure the user can act on: the message says what to do; the CLI prints it and exits 1. */
-export class CliError extends Error {
-  override name = "CliError";
-}
+export { CliError } from "./args.js";
 
 export function connect(values: { endpoint?: string; region?: string; "data-dir"?: string }): Connection {
   const env = process.env;
@@ -60,7 +58,7 @@ export function connect(values: { endpoint?: string; region?: string; "data-dir"
   } catch {
     throw new CliError(`--endpoint must be a URL such as http://127.0.0.1:${DEFAULT_PORT}, got '${endpoint}'`);
   }
-  const api = new EcsAgentApi(url.toString(), credentials, region);
+  const api = new WharfClient(url.toString(), credentials, region);
   const reach = <T>(p: Promise<T>): Promise<T> =>
     p.catch((err: Error & { cause?: { code?: string } }) => {
       if (err instanceof EcsApiError) throw err;

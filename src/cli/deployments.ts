@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
-import { TIMELINE_PATH, type TimelineAnswer } from "../api/deployment-timeline-route.js";
-import { EcsApiError } from "../agent/api-client.js";
+import { TIMELINE_PATH, type TimelineAnswer } from "../contracts/internal-routes.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
+import { EcsApiError } from "../contracts/wharf-client.js";
 import type { PhaseName, PhaseSummary, TaskTimeline } from "../core/service/timeline.js";
 import { CliError, connect, CONNECTION_HELP, CONNECTION_OPTIONS, type Connection, shortId } from "./connection.js";
 
@@ -16,7 +16,7 @@ Usage: wharf deployments --service NAME [--cluster NAME] [DEPLOYMENT] [options]
   --latest            the timeline of the newest deployment
   --tasks             with a timeline: one line per task, times from the deployment's start
   --json              print what the API answered, as JSON
-
+${HELP_LINE}
 Without DEPLOYMENT it lists the service's deployments, newest first (ListServiceDeployments).
 The timeline comes from Wharf's ${TIMELINE_PATH} (SigV4-signed, like the ECS API).
 
@@ -38,20 +38,18 @@ const PHASE_MEANING: Record<PhaseName, string> = {
   draining: "stop asked → old task STOPPED",
 };
 
+export const DEPLOYMENTS_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  cluster: { type: "string" },
+  service: { type: "string" },
+  latest: { type: "boolean" },
+  tasks: { type: "boolean" },
+  json: { type: "boolean" },
+  ...HELP_OPTION,
+} as const;
+
 export async function deploymentsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      cluster: { type: "string" },
-      service: { type: "string" },
-      latest: { type: "boolean" },
-      tasks: { type: "boolean" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseCommandArgs("deployments", argv, DEPLOYMENTS_OPTIONS, true);
   if (values.help) {
     process.stdout.write(DEPLOYMENTS_HELP);
     return 0;

@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
-import { EcsApiError } from "../agent/api-client.js";
-import { EXPLAIN_PATH } from "../api/explain-route.js";
-import type { ExplainOutput } from "../api/ecs/task-placement.js";
+import { EcsApiError } from "../contracts/wharf-client.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
+import { EXPLAIN_PATH, type ExplainOutput } from "../contracts/internal-routes.js";
 import type { InstanceVerdict, TaskRequirements } from "../core/placement/index.js";
 import { CliError, connect, CONNECTION_HELP, CONNECTION_OPTIONS, shortId } from "./connection.js";
 
@@ -23,7 +22,7 @@ Usage: wharf explain --task-definition FAMILY[:REV] [--cluster NAME] [options]
   --all                       list every instance (default: the 20 best, and every rejected one
                               grouped by rule when there are more than 20)
   --json                      print what the API answered, as JSON
-
+${HELP_LINE}
 For each instance it shows the rule that rejected it and how short it fell (e.g. "needs 512 CPU
 units, 256 remaining"), or its rank and its score under each strategy (lower is better). It asks
 Wharf's ${EXPLAIN_PATH} (SigV4-signed, like the ECS API), which decides exactly as RunTask would.
@@ -32,25 +31,24 @@ ${CONNECTION_HELP}`;
 
 const SHOWN = 20;
 
+export const EXPLAIN_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  cluster: { type: "string" },
+  "task-definition": { type: "string" },
+  count: { type: "string" },
+  group: { type: "string" },
+  constraint: { type: "string", multiple: true },
+  strategy: { type: "string", multiple: true },
+  overrides: { type: "string" },
+  "network-configuration": { type: "string" },
+  "launch-type": { type: "string" },
+  all: { type: "boolean" },
+  json: { type: "boolean" },
+  ...HELP_OPTION,
+} as const;
+
 export async function explainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...CONNECTION_OPTIONS,
-      cluster: { type: "string" },
-      "task-definition": { type: "string" },
-      count: { type: "string" },
-      group: { type: "string" },
-      constraint: { type: "string", multiple: true },
-      strategy: { type: "string", multiple: true },
-      overrides: { type: "string" },
-      "network-configuration": { type: "string" },
-      "launch-type": { type: "string" },
-      all: { type: "boolean" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values } = parseCommandArgs("explain", argv, EXPLAIN_OPTIONS);
   if (values.help) {
     process.stdout.write(EXPLAIN_HELP);
     return 0;

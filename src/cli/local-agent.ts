@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type RunningAgent, startAgent } from "../agent/agent.js";
-import { EcsAgentApi } from "../agent/api-client.js";
+import { WharfClient } from "../contracts/wharf-client.js";
 import { DockerUnavailable } from "../agent/docker/errors.js";
 import type { RunningServer } from "../server.js";
 
@@ -15,7 +15,7 @@ export async function startLocalAgents(
   dataDir: string,
   opts: { dockerHost?: string; hostIp?: string; out: NodeJS.WritableStream; log: (l: Record<string, unknown>) => void },
 ): Promise<RunningAgent[]> {
-  const api = new EcsAgentApi(server.url, server.credentials, "us-east-1");
+  const api = new WharfClient(server.url, server.credentials, "us-east-1");
   await api.call("CreateCluster", { clusterName: "default" });
   const common = { endpoint: server.url, hostIp: opts.hostIp, dockerHost: opts.dockerHost, credentials: server.credentials, log: opts.log };
   try {

@@ -1,4 +1,4 @@
-import { EcsApiError } from "../agent/api-client.js";
+import { EcsApiError } from "../contracts/wharf-client.js";
 import type { Connection } from "./connection.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Task } from "@aws-sdk/client-ecs";
-import { parseArgs } from "node:util";
-import { EcsApiError } from "../agent/api-client.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
+import { EcsApiError } from "../contracts/wharf-client.js";
 import { parseDuration } from "../core/duration.js";
 import { LogPoller, type PolledEvent } from "./log-poller.js";
 import {
@@ -29,7 +29,7 @@ Usage: wharf logs --cluster CLUSTER (--task ID | --service NAME) [options]
   --follow, -f        keep printing new lines (polls every ${FOLLOW_POLL_MS} ms) until Ctrl-C
   --since DURATION    how far back to start, e.g. 30s, 10m, 2h (default 10m), or an ISO time
   --timestamps        prefix each line with its time
-
+${HELP_LINE}
 Lines come from CloudWatch Logs: containers whose task definition uses the awslogs driver
 (stream <prefix>/<container>/<task-id>) or FireLens with Name cloudwatch_logs. With more than one
 stream, each line starts with its stream's name.
@@ -51,21 +51,20 @@ function parseSince(text: string, now: number): number {
   }
 }
 
+export const LOGS_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  cluster: { type: "string" },
+  task: { type: "string" },
+  service: { type: "string" },
+  container: { type: "string" },
+  follow: { type: "boolean", short: "f" },
+  since: { type: "string" },
+  timestamps: { type: "boolean" },
+  ...HELP_OPTION,
+} as const;
+
 export async function logsCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...CONNECTION_OPTIONS,
-      cluster: { type: "string" },
-      task: { type: "string" },
-      service: { type: "string" },
-      container: { type: "string" },
-      follow: { type: "boolean", short: "f" },
-      since: { type: "string" },
-      timestamps: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values } = parseCommandArgs("logs", argv, LOGS_OPTIONS);
   if (values.help) {
     process.stdout.write(LOGS_HELP);
     return 0;

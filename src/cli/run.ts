@@ -1,6 +1,6 @@
 import type { ContainerDefinition, Task, TaskDefinition } from "@aws-sdk/client-ecs";
-import { parseArgs } from "node:util";
-import { EcsApiError } from "../agent/api-client.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
+import { EcsApiError } from "../contracts/wharf-client.js";
 import { LogPoller } from "./log-poller.js";
 import {
   CliError,
@@ -28,7 +28,7 @@ Usage: wharf run TASKDEF [options] [-- COMMAND...]
   --env NAME=VALUE     environment override (repeatable)
   --started-by TEXT    startedBy of the task(s) (default wharf-run)
   --group TEXT         task group
-
+${HELP_LINE}
 Without --wait/--logs/--timeout it prints the task ARN(s) and returns at once. Progress
 (PROVISIONING → PENDING → RUNNING → STOPPED) goes to stderr, the container's output to stdout.
 Output is read from CloudWatch Logs, so the container must use the awslogs driver (or FireLens
@@ -44,25 +44,23 @@ const POLL_MS = 250;
 /** After StopTask, how long to wait for STOPPED before giving up (the container's stopTimeout is at most 120 s). */
 const STOP_WAIT_MS = 180_000;
 
+export const RUN_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  cluster: { type: "string" },
+  count: { type: "string" },
+  wait: { type: "boolean" },
+  logs: { type: "boolean" },
+  timeout: { type: "string" },
+  container: { type: "string" },
+  command: { type: "string" },
+  env: { type: "string", multiple: true },
+  "started-by": { type: "string" },
+  group: { type: "string" },
+  ...HELP_OPTION,
+} as const;
+
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      cluster: { type: "string" },
-      count: { type: "string" },
-      wait: { type: "boolean" },
-      logs: { type: "boolean" },
-      timeout: { type: "string" },
-      container: { type: "string" },
-      command: { type: "string" },
-      env: { type: "string", multiple: true },
-      "started-by": { type: "string" },
-      group: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseCommandArgs("run", argv, RUN_OPTIONS, true);
   if (values.help) {
     process.stdout.write(RUN_HELP);
     return 0;

@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
-import { EcsApiError } from "../agent/api-client.js";
-import type { InterruptOutput } from "../api/ecs/spot-interruptions.js";
-import { SPOT_INTERRUPT_PATH } from "../api/spot-route.js";
+import { EcsApiError } from "../contracts/wharf-client.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
+import { type InterruptOutput, SPOT_INTERRUPT_PATH } from "../contracts/internal-routes.js";
 import { CliError, connect, CONNECTION_HELP, CONNECTION_OPTIONS, shortId } from "./connection.js";
 
 export const SPOT_HELP = `wharf spot-interrupt — reclaim FARGATE_SPOT capacity now, as AWS does when it needs it back
@@ -12,25 +11,24 @@ Usage: wharf spot-interrupt [--cluster NAME] (--task ID ... | --share FRACTION)
   --task ID          a FARGATE_SPOT task to interrupt, id or ARN (repeatable)
   --share FRACTION   or this share of the cluster's running FARGATE_SPOT tasks, chosen at random
                      (0-1; e.g. 0.5 interrupts half of them, at least one)
-
+${HELP_LINE}
 Each task is stopped as ECS stops an interrupted Spot task: SIGTERM, then SIGKILL after the
 container's stopTimeout; it shows stopCode SpotInterruption and stoppedReason "Your Spot Task was
-interrupted."; a service replaces it. For a steady random rate, start Wharf with
-wharf up --spot-interruptions-per-hour N.
+interrupted."; a service replaces it. For a steady random rate, start Wharf with its
+spot-interruptions-per-hour option (wharf up --help).
 
 ${CONNECTION_HELP}`;
 
+export const SPOT_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  cluster: { type: "string" },
+  task: { type: "string", multiple: true },
+  share: { type: "string" },
+  ...HELP_OPTION,
+} as const;
+
 export async function spotInterruptCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...CONNECTION_OPTIONS,
-      cluster: { type: "string" },
-      task: { type: "string", multiple: true },
-      share: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values } = parseCommandArgs("spot-interrupt", argv, SPOT_OPTIONS);
   if (values.help) {
     process.stdout.write(SPOT_HELP);
     return 0;

@@ -1,38 +1,68 @@
-import { parseArgs } from "node:util";
-import { resolveDataDir } from "../config.js";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DATA_DIR_DEFAULT_TEXT, defaultHost, defaultPort, resolveDataDir } from "../config.js";
 import { parseDuration } from "../core/duration.js";
+import { seededRandom } from "../core/placement/index.js";
 import { startServer } from "../server.js";
+import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
 import { envLines } from "./env.js";
 import { startLocalAgents } from "./local-agent.js";
+import { accessLog, createLogger, LOG_LEVEL_HELP, LOG_LEVEL_OPTION, lineLog, resolveLogLevel } from "./logging.js";
 
-const serverOptions = {
+/** `wharf server`'s flags: the control plane's. */
+export const SERVER_OPTIONS = {
   "data-dir": { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
   "stopped-task-retention": { type: "string" },
   "spot-interruptions-per-hour": { type: "string" },
+  "random-seed": { type: "string" },
+  ...LOG_LEVEL_OPTION,
+  ...HELP_OPTION,
+} as const;
+
+/** `wharf up`'s flags: the control plane's and its local agents'. */
+export const UP_OPTIONS = {
+  ...SERVER_OPTIONS,
   "no-agent": { type: "boolean" },
   "docker-host": { type: "string" },
   "host-ip": { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
-const UP_HELP = `wharf up — start Wharf with embedded defaults: the control plane, the SQLite store under
+const CONTROL_PLANE_FLAGS = `  --data-dir DIR          state and credentials (default WHARF_DATA_DIR,
+                          else ${DATA_DIR_DEFAULT_TEXT})
+  --host HOST             address to listen on (default WHARF_HOST, else 127.0.0.1)
+  --port PORT             port to listen on (default WHARF_PORT, else 4700)
+  --stopped-task-retention DUR  how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
+  --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
+  --random-seed S         seed of every chance decision (placement ties, random strategy, Spot draws);
+                          default WHARF_RANDOM_SEED, else a fresh one, logged at start to replay a run
+${LOG_LEVEL_HELP}`;
+
+const LOGS_TEXT = `Logs: JSON lines on stderr (time, level, component, requestId, msg), one access line per API
+call (operation, principal, status, error code, duration); see docs/operations.md.
+`;
+
+export const UP_HELP = `wharf up — start Wharf with embedded defaults: the control plane, the SQLite store under
 --data-dir, and agents for this host's Docker Engine: one in cluster "default" (EC2 launch type)
 and one in the managed Fargate capacity (FARGATE tasks of every cluster)
-(wharf server: the control plane alone, same options except the agent ones)
 
 Usage: wharf up [options]
 
-  --data-dir DIR                 state and credentials (default ./.wharf, or WHARF_DATA_DIR)
-  --host HOST                    address to listen on (default 127.0.0.1)
-  --port PORT                    port to listen on (default 4700)
-  --stopped-task-retention DUR   how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
-  --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
-  --no-agent                     do not start the local agents
-  --docker-host URL              Docker Engine socket for the agents (default unix:///var/run/docker.sock)
-  --host-ip IP                   address the agent binds host ports to (default: every address)
-`;
+${CONTROL_PLANE_FLAGS}  --no-agent              do not start the local agents
+  --docker-host URL       Docker Engine socket for the agents (default unix:///var/run/docker.sock)
+  --host-ip IP            address the agents bind host ports to (default: every address)
+${HELP_LINE}
+${LOGS_TEXT}`;
+
+export const SERVER_HELP = `wharf server — start the control plane alone (API, SQLite store under --data-dir,
+controllers); hosts join it with 'wharf agent'
+
+Usage: wharf server [options]
+
+${CONTROL_PLANE_FLAGS}${HELP_LINE}
+${LOGS_TEXT}`;
 
 function parsePort(p: string | undefined): number | undefined {
   if (p === undefined) return undefined;
@@ -49,31 +79,64 @@ function parseRate(r: string): number {
 
 /** `wharf server`: the control plane alone, until SIGINT/SIGTERM. */
 export async function serverCommand(argv: string[]): Promise<number> {
-  return upCommand(argv, false);
+  const { values } = parseCommandArgs("server", argv, SERVER_OPTIONS);
+  if (values.help) {
+    process.stdout.write(SERVER_HELP);
+    return 0;
+  }
+  return serve("server", values, false);
 }
 
 /** `wharf up`: everything a laptop needs, with embedded defaults. */
-export async function upCommand(argv: string[], banner = true): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: serverOptions });
+export async function upCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs("up", argv, UP_OPTIONS);
   if (values.help) {
     process.stdout.write(UP_HELP);
     return 0;
   }
+  return serve("up", values, true);
+}
+
+interface ServeFlags {
+  "data-dir"?: string;
+  host?: string;
+  port?: string;
+  "stopped-task-retention"?: string;
+  "spot-interruptions-per-hour"?: string;
+  "random-seed"?: string;
+  "log-level"?: string;
+  "no-agent"?: boolean;
+  "docker-host"?: string;
+  "host-ip"?: string;
+}
+
+async function serve(command: string, values: ServeFlags, banner: boolean): Promise<number> {
+  const logger = createLogger(resolveLogLevel(command, values["log-level"]));
   const dataDir = resolveDataDir(values["data-dir"]);
+  if (!values["data-dir"] && !process.env.WHARF_DATA_DIR && existsSync(join(".wharf", "wharf.db")) && resolve(".wharf") !== dataDir) {
+    logger.warn(
+      { component: "server", found: resolve(".wharf"), dataDir },
+      "found ./.wharf from an earlier Wharf, which kept its state in the working directory: it is not used; pass --data-dir .wharf to keep using it",
+    );
+  }
+  const seed = values["random-seed"] ?? process.env.WHARF_RANDOM_SEED ?? randomBytes(8).toString("hex");
+  logger.info({ component: "server", randomSeed: seed }, "random seed (pass --random-seed to replay this run's chance decisions)");
   const server = await startServer({
     dataDir,
-    host: values.host,
-    port: parsePort(values.port),
+    random: seededRandom(seed),
+    host: values.host ?? defaultHost(),
+    port: parsePort(values.port ?? defaultPort()),
     ...(values["stopped-task-retention"] !== undefined
       ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
       : {}),
     ...(values["spot-interruptions-per-hour"] !== undefined
       ? { spotInterruptionsPerHour: parseRate(values["spot-interruptions-per-hour"]) }
       : {}),
-    log: (line) => process.stderr.write(JSON.stringify(line) + "\n"),
+    log: lineLog(logger, "server"),
+    accessLog: accessLog(logger),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE") {
-      throw new Error(`port ${values.port ?? 4700} is in use: is Wharf already running? Pick another with --port.`);
+      throw new Error(`port ${values.port ?? defaultPort()} is in use: is Wharf already running? Pick another with --port.`);
     }
     throw err;
   });
@@ -92,7 +155,7 @@ export async function upCommand(argv: string[], banner = true): Promise<number> 
           dockerHost: values["docker-host"],
           hostIp: values["host-ip"],
           out,
-          log: (line) => process.stderr.write(JSON.stringify({ agent: true, ...line }) + "\n"),
+          log: lineLog(logger, "agent"),
         })
       : [];
   await new Promise<void>((resolve) => {

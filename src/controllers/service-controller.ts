@@ -1,13 +1,15 @@
-import type { EcsDeps } from "../api/ecs/deps.js";
-import { addEvents, toServiceState, type ServiceDoc } from "../api/ecs/service-doc.js";
-import { recordTimelines, syncHistory, type TimelinePass } from "../api/ecs/service-history.js";
-import type { TaskDoc } from "../api/ecs/task-doc.js";
+import type { StoreDeps } from "../records/store-deps.js";
+import type { ServiceTaskPort, StartOutcome } from "../records/service-tasks.js";
+import { addEvents, toServiceState, type ServiceDoc } from "../records/service-doc.js";
+import { recordTimelines, syncHistory, type TimelinePass } from "../records/service-history.js";
 import { reconcileDaemon, type DaemonInstance } from "../core/service/daemon.js";
 import { isOccupying } from "../core/service/health.js";
 import { msg } from "../core/service/messages.js";
 import { reconcileService } from "../core/service/reconcile.js";
 import { defaultParams, type DeploymentState, type ObservedTask, type ReconcileParams, type ReconcileResult, type StopAction } from "../core/service/types.js";
 import { newDeploymentId } from "../core/ids.js";
+import { countByGroup, planTargets, targetMsg, targetsToDrain } from "../core/service/targets.js";
+import type { ServiceLbPort } from "../records/service-lb.js";
 import { WorkQueue } from "./work-queue.js";
 
 /**
@@ -18,52 +20,29 @@ import { WorkQueue } from "./work-queue.js";
  *
  * The port is the seam to the task layer: this file never creates or stops a task itself.
  */
-export interface ServiceTaskPort {
-  /**
-   * Every task of the service, of every deployment: live ones and those STOPPED recently
-   * (ECS keeps them about an hour). Map TaskDocs with `observeTask` below.
-   */
-  listServiceTasks(service: ServiceDoc): Promise<ObservedTask[]>;
-  /**
-   * Launches `count` tasks of `deployment` (its task definition, launch type, network
-   * configuration) with `startedBy` = deployment.id and `group` = `service:NAME`, placed with
-   * the service's constraints and strategy (ECS's default spread when none), tags propagated
-   * per `propagateTags`. DAEMON passes the instances to use, one task each. Partial success is
-   * normal: return what started and why the rest could not be placed.
-   */
-  startTasks(service: ServiceDoc, deployment: DeploymentState, count: number, containerInstanceArns?: string[]): Promise<StartOutcome>;
-  /** Stops one task, stopCode ServiceSchedulerInitiated, stoppedReason `reason`. */
-  stopTask(service: ServiceDoc, taskArn: string, reason: string): Promise<void>;
-  /** DAEMON only: the cluster's instances, `eligible` = satisfies the service's constraints. */
-  listDaemonInstances?(service: ServiceDoc): Promise<DaemonInstance[]>;
-}
-
-export interface StartOutcome {
-  /** ARNs of the tasks created (PENDING). */
-  started: string[];
-  /** One entry per task that could not be placed; `detail` completes ECS's event text. */
-  failures: { reason: string; detail?: string }[];
-}
-
 export interface ServiceControllerOptions {
   params?: Partial<ReconcileParams>;
   /** Every service is looked at this often even without a trigger (default 10 s). */
   resyncMs?: number;
   concurrency?: number;
   log?: (line: string) => void;
+  /** The target groups of services with `loadBalancers` (without it, loadBalancers are only stored). */
+  lb?: ServiceLbPort;
 }
 
 export class ServiceController {
   readonly queue: WorkQueue;
-  readonly #deps: EcsDeps;
+  readonly #deps: StoreDeps;
   readonly #port: ServiceTaskPort;
   readonly #opts: ServiceControllerOptions;
   readonly #healthyAfterMs: number;
+  readonly #lb: ServiceLbPort | undefined;
   #resync?: NodeJS.Timeout;
 
-  constructor(deps: EcsDeps, port: ServiceTaskPort, opts: ServiceControllerOptions = {}) {
+  constructor(deps: StoreDeps, port: ServiceTaskPort, opts: ServiceControllerOptions = {}) {
     this.#deps = deps;
     this.#port = port;
+    this.#lb = opts.lb;
     this.#opts = opts;
     this.#healthyAfterMs = { ...defaultParams(newDeploymentId), ...opts.params }.healthyAfterMs;
     this.queue = new WorkQueue((arn) => this.reconcile(arn), {
@@ -99,18 +78,30 @@ export class ServiceController {
     const read = await deps.store.get<ServiceDoc>("service", serviceArn);
     if (!read || read.value.status === "INACTIVE") return {};
     const doc = read.value;
+    const lb = (doc.loadBalancers ?? []).length > 0 ? this.#lb : undefined;
     const observed = await this.#port.listServiceTasks(doc);
+    if (lb) {
+      const views = await lb.observeTargets(doc);
+      for (const t of observed) {
+        t.loadBalanced = true;
+        const v = views.get(t.taskArn);
+        if (v) t.targets = v;
+      }
+    }
     const now = deps.clock.now();
     const state = toServiceState(doc);
+    // healthCheckGracePeriodSeconds: load balancer (and container) unhealthiness is ignored this long after a task starts.
+    const grace = (doc.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    const params = grace > 0 ? { ...this.#opts.params, healthCheckGraceMs: Math.max(grace, this.#opts.params?.healthCheckGraceMs ?? 0) } : this.#opts.params;
     let result: ReconcileResult;
     let desiredCount = doc.desiredCount;
     if (doc.schedulingStrategy === "DAEMON") {
       const instances = (await this.#port.listDaemonInstances?.(doc)) ?? [];
-      const r = reconcileDaemon(state, instances, observed, now, this.#opts.params);
+      const r = reconcileDaemon(state, instances, observed, now, params);
       desiredCount = doc.status === "ACTIVE" ? r.desiredCount : 0;
       result = r;
     } else {
-      result = reconcileService(state, observed, now, this.#opts.params);
+      result = reconcileService(state, observed, now, params);
     }
 
     const events = [...result.events];
@@ -118,8 +109,41 @@ export class ServiceController {
     const deploymentOf = new Map(observed.map((t) => [t.taskArn, t.deploymentId]));
     const stops: (StopAction & { deploymentId: string })[] = result.stop.map((s) => ({ ...s, deploymentId: deploymentOf.get(s.taskArn) ?? "" }));
     const launched = new Map<string, string[]>();
+    // A task with registered targets is deregistered first and waits DEACTIVATING while they drain.
+    const byArn = new Map(observed.map((t) => [t.taskArn, t]));
+    let drainingTasks = 0;
+    const deregistered: string[] = [];
     for (const s of result.stop) {
-      await this.#port.stopTask(doc, s.taskArn, s.reason).catch((e) => errors.push(e));
+      const task = byArn.get(s.taskArn);
+      const drain = lb && task && this.#port.deactivateTask ? targetsToDrain(task) : [];
+      try {
+        if (drain.length > 0) {
+          await lb!.deregisterTargets(doc, drain);
+          for (const [tg, n] of countByGroup(drain)) deregistered.push(targetMsg.deregistered(doc.serviceName, n, tg));
+          await this.#port.deactivateTask!(doc, s.taskArn, s.reason);
+          drainingTasks++;
+          if (task) byArn.set(s.taskArn, { ...task, desiredStatus: "STOPPED", holdRunning: true, targets: (task.targets ?? []).map((v) => ({ ...v, membership: v.membership === "registered" ? "draining" : v.membership })) });
+        } else {
+          await this.#port.stopTask(doc, s.taskArn, s.reason);
+          if (task) byArn.set(s.taskArn, { ...task, desiredStatus: "STOPPED" });
+        }
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (drainingTasks > 0) events.push(targetMsg.draining(doc.serviceName, drainingTasks));
+    events.push(...deregistered);
+    if (lb) {
+      // Targets follow tasks: RUNNING tasks registered, stopped ones deregistered, drained ones released.
+      const plan = planTargets(doc.serviceName, [...byArn.values()]);
+      try {
+        if (plan.register.length > 0) await lb.registerTargets(doc, plan.register);
+        if (plan.deregister.length > 0) await lb.deregisterTargets(doc, plan.deregister);
+        events.push(...plan.events);
+        for (const arn of plan.release) await this.#port.releaseTask?.(doc, arn);
+      } catch (e) {
+        errors.push(e);
+      }
     }
     const deployments = result.deployments.map((d) => ({ ...d }));
     for (const s of result.start) {
@@ -204,33 +228,3 @@ export class ServiceController {
   }
 }
 
-/** ms from a stored epoch-seconds timestamp. */
-const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
-
-/**
- * A stored task as the scheduler sees it. `drainingInstances`: ARNs of the cluster's
- * container instances that are DRAINING (or gone); their tasks must be replaced.
- */
-export function observeTask(t: TaskDoc, drainingInstances: ReadonlySet<string> = new Set()): ObservedTask {
-  const defs = ((t.wharf?.taskDefinition as { containerDefinitions?: { essential?: boolean; healthCheck?: unknown }[] })
-    ?.containerDefinitions ?? []);
-  const hasHealthCheck = defs.some((c) => c.essential !== false && c.healthCheck !== undefined);
-  const out: ObservedTask = {
-    taskArn: t.taskArn,
-    deploymentId: t.startedBy ?? "",
-    lastStatus: t.lastStatus,
-    desiredStatus: t.desiredStatus,
-    healthStatus: (t.healthStatus as ObservedTask["healthStatus"]) ?? "UNKNOWN",
-    hasHealthCheck,
-    createdAt: ms(t.createdAt)!,
-    onDrainingInstance: t.containerInstanceArn !== undefined && drainingInstances.has(t.containerInstanceArn),
-  };
-  if (t.pullStartedAt !== undefined) out.pullStartedAt = ms(t.pullStartedAt)!;
-  if (t.pullStoppedAt !== undefined) out.pullStoppedAt = ms(t.pullStoppedAt)!;
-  if (t.startedAt !== undefined) out.startedAt = ms(t.startedAt)!;
-  if (t.stoppedAt !== undefined) out.stoppedAt = ms(t.stoppedAt)!;
-  if (t.stopCode) out.stopCode = t.stopCode;
-  if (t.stoppedReason) out.stoppedReason = t.stoppedReason;
-  if (t.containerInstanceArn) out.containerInstanceArn = t.containerInstanceArn;
-  return out;
-}

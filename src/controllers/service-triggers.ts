@@ -1,15 +1,20 @@
-import type { ServiceDoc } from "../api/ecs/service-doc.js";
+import type { ServiceDoc } from "../records/service-doc.js";
 import type { Store, WriteOp } from "../store/store.js";
 
 /**
  * Turns committed store writes into service-controller work: a task of group `service:NAME`
  * changed → that service; an instance registered, drained or deregistered → every service of
- * its cluster (DAEMON services gain or lose a task; REPLICA services replace tasks).
+ * its cluster (DAEMON services gain or lose a task; REPLICA services replace tasks); a target
+ * group's targets or their health changed → every service whose `loadBalancers` name it
+ * (registrations, health verdicts and drains move its deployment on).
  */
 export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => void) {
   return (ops: readonly WriteOp[]): void => {
     const clusters = new Set<string>();
+    const groups = new Set<string>();
     for (const op of ops) {
+      if (op.kind === "elbv2-target-health") groups.add(op.id.split("|")[0]!);
+      else if (op.kind === "elbv2-target-group" && op.op === "put") groups.add(op.id);
       if (op.op !== "put") continue;
       if (op.kind === "task") {
         const t = op.value as { group?: string; clusterArn?: string };
@@ -19,6 +24,16 @@ export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => v
       } else if (op.kind === "container-instance" && op.scope) {
         clusters.add(op.scope);
       }
+    }
+    if (groups.size > 0) {
+      void store
+        .list<ServiceDoc>("service")
+        .then((rows) =>
+          rows
+            .filter((r) => r.value.status !== "INACTIVE" && (r.value.loadBalancers ?? []).some((l) => l.targetGroupArn && groups.has(l.targetGroupArn)))
+            .forEach((r) => enqueue(r.id)),
+        )
+        .catch(() => undefined);
     }
     for (const clusterArn of clusters) {
       void store

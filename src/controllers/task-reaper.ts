@@ -1,4 +1,4 @@
-import type { TaskDoc } from "../api/ecs/task-doc.js";
+import type { TaskDoc } from "../records/task-doc.js";
 import type { Clock } from "../core/time.js";
 import type { Store, WriteOp } from "../store/store.js";
 

@@ -1,3 +1,5 @@
+import { backoffDelay } from "../core/backoff.js";
+
 /**
  * A de-duplicating, level-triggered work queue (the shape Kubernetes controllers use): keys
  * (service ARNs) are enqueued when something about them may have changed; a key queued many
@@ -106,7 +108,7 @@ export class WorkQueue {
     } catch (err) {
       const n = (this.#failures.get(key) ?? 0) + 1;
       this.#failures.set(key, n);
-      again = Math.min(this.#max, this.#base * 2 ** (n - 1));
+      again = backoffDelay(n - 1, { initialMs: this.#base, maxMs: this.#max, jitter: 0 });
       this.#onError?.(key, err);
     } finally {
       this.#running.delete(key);

@@ -1,26 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { formatIpv4, parseCidr } from "./ec2/cidr.js";
 
 /**
- * Task ENIs (awsvpc) as pure logic: how many an instance can hold, how a subnet id becomes a
- * CIDR block, which address a task gets, and the identifiers ECS shows (eni-…, MAC, DNS name).
+ * Task ENIs (awsvpc) as pure logic: how many an instance can hold, which address of its EC2
+ * subnet's block a task gets, and the identifiers ECS shows (eni-…, MAC, DNS name).
  *
- * Wharf has no VPC: a subnet id is a name the user picks ("subnet-0abc…"). The control plane
- * gives each subnet id it sees a /24 out of SUBNET_POOL (derived from a hash of the id, so the
- * same id gets the same block in every control plane and two control planes sharing one Docker
- * Engine rarely pick overlapping blocks), and the agent makes it a Docker bridge network.
+ * Subnets are the EC2 API's (src/api/ec2/): a task's address comes from its subnet's CidrBlock,
+ * and the agent makes each subnet a Docker bridge network with that block and its .1 gateway.
  */
-
-/** Where subnet blocks come from: 10.208.0.0/12, far from Docker's defaults (172.17–31/16, 192.168/16). */
-export const SUBNET_POOL = { firstOctet: 10, secondOctetBase: 208, blocks: 4096 } as const;
-/** Each subnet is a /24. */
-export const SUBNET_PREFIX = 24;
-/**
- * Host numbers a task may get, as in a VPC subnet: AWS reserves .0 (network), .1 (router, here
- * the Docker gateway the metadata endpoint is reached through), .2 (DNS), .3 (future use) and
- * .255 (broadcast).
- */
-export const FIRST_TASK_HOST = 4;
-export const LAST_TASK_HOST = 254;
 
 /** Task ENIs of an instance type we know nothing about: 3 ENIs minus the primary one. */
 export const DEFAULT_TASK_ENIS = 2;
@@ -67,7 +54,7 @@ export const INSTANCE_ENI_LIMITS: Readonly<Record<string, { enis: number; trunk?
   "m6i.4xlarge": { enis: 8, trunk: 60 },
 };
 
-/** Instance attributes the agent registers to describe its ENI capacity (see src/agent/protocol.ts). */
+/** Instance attributes the agent registers to describe its ENI capacity (see src/contracts/agent-protocol.ts). */
 export const ENI_ATTRIBUTES = {
   /** The real agent's capability for awsvpc tasks (task definitions' requiresAttributes name it). */
   taskEni: "ecs.capability.task-eni",
@@ -107,38 +94,23 @@ export function parseLimit(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-/** The same 32-bit FNV-1a everywhere, so a subnet id's preferred block never changes. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+/**
+ * A subnet's task addresses, as in a VPC: AWS reserves the network address, .1 (the router, here
+ * the Docker bridge's gateway: the host, through which tasks reach the metadata endpoint), .2
+ * (DNS), .3 (future use) and the broadcast address. The gateway of "10.0.1.0/24" is 10.0.1.1.
+ */
+export function subnetGateway(cidrBlock: string): string | undefined {
+  const c = parseCidr(cidrBlock);
+  return c ? formatIpv4(c.base + 1) : undefined;
 }
 
-/** The block index a subnet id gets: its hash, then the next free one (indexes in `used` are taken). */
-export function subnetBlockIndex(subnetId: string, used: ReadonlySet<number>): number | undefined {
-  const start = fnv1a(subnetId) % SUBNET_POOL.blocks;
-  for (let k = 0; k < SUBNET_POOL.blocks; k++) {
-    const idx = (start + k) % SUBNET_POOL.blocks;
-    if (!used.has(idx)) return idx;
-  }
-  return undefined;
-}
-
-/** The /24 of a block index, e.g. 10.213.7.0/24, and its gateway (.1). */
-export function subnetBlock(index: number): { cidrBlock: string; gateway: string; prefix: string } {
-  const second = SUBNET_POOL.secondOctetBase + Math.floor(index / 256);
-  const prefix = `${SUBNET_POOL.firstOctet}.${second}.${index % 256}`;
-  return { cidrBlock: `${prefix}.0/${SUBNET_PREFIX}`, gateway: `${prefix}.1`, prefix };
-}
-
-/** The lowest task address of a /24 not in `inUse`, or undefined when the subnet is full. */
+/** The lowest task address of the block not in `inUse` (reserved ones skipped), or undefined when the subnet is full. */
 export function pickAddress(cidrBlock: string, inUse: ReadonlySet<string>): string | undefined {
-  const prefix = cidrBlock.slice(0, cidrBlock.lastIndexOf(".", cidrBlock.indexOf("/")));
-  for (let host = FIRST_TASK_HOST; host <= LAST_TASK_HOST; host++) {
-    const ip = `${prefix}.${host}`;
+  const c = parseCidr(cidrBlock);
+  if (!c) return undefined;
+  const last = c.base + 2 ** (32 - c.prefix) - 2;
+  for (let n = c.base + 4; n <= last; n++) {
+    const ip = formatIpv4(n);
     if (!inUse.has(ip)) return ip;
   }
   return undefined;

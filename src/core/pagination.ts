@@ -32,3 +32,34 @@ export function page<T>(items: T[], size: number, keyOf: (item: T) => string): {
   const out = items.slice(0, size);
   return { items: out, nextToken: encodeToken(keyOf(out[out.length - 1]!)) };
 }
+
+/**
+ * The Query services' `Marker` paging (ELBv2, IAM): the items (sorted by a stable key) after the
+ * marker's key, at most `size`; `next` — the last key, base64url — only when more remain. A
+ * marker that does not decode is `invalid()`.
+ */
+export function markerPage<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  marker: string | undefined,
+  size: number,
+  invalid: () => Error,
+): { items: T[]; next?: string } {
+  let start = 0;
+  if (marker !== undefined) {
+    let after: string | undefined;
+    try {
+      const parsed = JSON.parse(Buffer.from(marker, "base64url").toString("utf8")) as { a?: unknown };
+      if (typeof parsed.a === "string") after = parsed.a;
+    } catch {
+      /* refused below */
+    }
+    if (after === undefined) throw invalid();
+    start = items.findIndex((x) => keyOf(x) > after!);
+    if (start < 0) start = items.length;
+  }
+  const page = items.slice(start, start + size);
+  return start + size < items.length
+    ? { items: page, next: Buffer.from(JSON.stringify({ a: keyOf(page[page.length - 1]!) })).toString("base64url") }
+    : { items: page };
+}

@@ -1,10 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { AwsError, serializationError, unknownOperation } from "../core/errors.js";
+import { AwsError, unknownOperation } from "../core/errors.js";
 import { newRequestId } from "../core/ids.js";
 import type { Clock } from "../core/time.js";
+import { type AccessLogEntry, accessEntry, type CallFacts } from "./access-log.js";
+import { ec2Protocol } from "./protocols/ec2.js";
+import { headerOf, isJsonService, JSON_CT, jsonProtocol, sendJson, splitTarget } from "./protocols/json.js";
+import type { Protocol, WireRequest } from "./protocols/protocol.js";
+import { isQueryShaped, scopeService } from "./protocols/query-family.js";
+import { queryProtocol } from "./protocols/query.js";
+import { isQueryService, type JsonService, type QueryService, type RequestContext, type Service } from "./service.js";
+import { type Caller, type IdentityResolver, isRoot, type RoleDirectory } from "./identity.js";
+import { authorize } from "./authorize.js";
 import { rootUserArn } from "../core/arn.js";
-import type { JsonService, RequestContext } from "./service.js";
-import { type SecretLookup, verifySigV4 } from "./sigv4.js";
+import { verifySigV4 } from "./sigv4.js";
 
 /** Largest request body accepted (ECS's own task definition limit is 64 KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -13,74 +21,114 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export type InternalRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean> | boolean;
 
 export interface EdgeOptions {
-  services: JsonService[];
-  secrets: SecretLookup;
+  services: Service[];
+  /** Who each access key is: the root and, once IAM is served, users and sessions. */
+  identities: IdentityResolver;
+  /** IAM's roles, once served: task and execution roles must exist and trust ecs-tasks (src/edge/authorize.ts). */
+  roles?: RoleDirectory;
   accountId: string;
   clock: Clock;
   version: string;
   internal?: InternalRoute[];
   log?: (line: Record<string, unknown>) => void;
+  /** Called once per request when its answer is done (or the client hung up): the access log. */
+  onResponse?: (entry: AccessLogEntry) => void;
 }
 
-const JSON_CT = "application/x-amz-json-1.1";
+/** The protocol module of each Query-family service kind (EC2's variant; plain Query for ELBv2, later IAM and STS). */
+const QUERY_PROTOCOLS: Partial<Record<QueryService["protocol"], Protocol>> = { ec2: ec2Protocol, query: queryProtocol };
 
 /**
- * The edge: one HTTP server for every API. It alone knows headers, body encoding, SigV4,
- * request ids and error bodies; services see a parsed input and return an output object.
+ * The edge: one HTTP server for every API. It alone knows HTTP, SigV4, request ids and dispatch;
+ * protocol modules (src/edge/protocols/) translate bodies: AWS JSON 1.1 by `X-Amz-Target` (ECS, Logs),
+ * and the Query family — EC2 and ELBv2 — by the credential scope's service and `Action`. Services see a
+ * parsed input and return an output object.
  */
 export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready: boolean): void } {
-  const byPrefix = new Map(opts.services.map((s) => [s.targetPrefix, s]));
+  const byPrefix = new Map<string, JsonService>();
+  const bySigningName = new Map<string, QueryService>();
+  for (const s of opts.services) {
+    if (isQueryService(s)) bySigningName.set(s.signingName, s);
+    else if (isJsonService(s)) byPrefix.set(s.targetPrefix, s);
+  }
   let ready = false;
+
+  /** The service and protocol a request speaks, known from its headers and query (before the body). */
+  const route = (wire: Pick<WireRequest, "req" | "query">): { protocol: Protocol; service?: Service } => {
+    const target = headerOf(wire, "x-amz-target");
+    if (target) return { protocol: jsonProtocol, service: byPrefix.get(splitTarget(target)[0]) };
+    if (isQueryShaped(wire)) {
+      const service = bySigningName.get(scopeService(wire) ?? "");
+      const protocol = service && QUERY_PROTOCOLS[service.protocol];
+      if (service && protocol) return { protocol, service };
+    }
+    return { protocol: jsonProtocol };
+  };
 
   const server = createServer((req, res) => {
     const requestId = newRequestId();
+    const call: CallFacts = {};
+    const startedAt = performance.now();
+    if (opts.onResponse) res.once("close", () => opts.onResponse!(accessEntry(req, res, requestId, startedAt, call, (p) => byPrefix.get(p)?.signingName)));
     res.setHeader("x-amzn-RequestId", requestId);
     res.setHeader("x-wharf-version", opts.version);
-    readBody(req, bodyLimit(req, byPrefix))
+    const [path, query = ""] = splitUrl(req.url ?? "/");
+    const routed = path.startsWith("/_wharf/") ? { protocol: jsonProtocol } : route({ req, query });
+    readBody(req, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES)
       .then(async (body) => {
-        const path = (req.url ?? "/").split("?")[0]!;
         if (path.startsWith("/_wharf/")) {
           if (path === "/_wharf/health") {
             return sendJson(res, ready ? 200 : 503, { status: ready ? "ok" : "starting" }, "application/json");
           }
           if (path === "/_wharf/version") return sendJson(res, 200, { version: opts.version }, "application/json");
-          for (const route of opts.internal ?? []) if (await route(req, res, body)) return;
+          for (const r of opts.internal ?? []) if (await r(req, res, body)) return;
           return sendJson(res, 404, { message: "not found" }, "application/json");
         }
-        if (req.method !== "POST") {
+        const { protocol, service } = routed;
+        if (protocol === jsonProtocol && req.method !== "POST") {
           throw new AwsError("UnknownOperationException", `${req.method} ${path} is not an API call; send POST /`, 404);
         }
+        let caller: Caller | undefined;
         const identity = verifySigV4(
-          { method: req.method, url: req.url ?? "/", rawHeaders: req.rawHeaders, body },
-          opts.secrets,
+          { method: req.method ?? "", url: req.url ?? "/", rawHeaders: req.rawHeaders, body },
+          (id) => (caller = opts.identities.resolve(id))?.secretAccessKey,
           opts.clock.now(),
         );
-        const target = headerOf(req, "x-amz-target");
-        if (!target) throw unknownOperation("(no X-Amz-Target header)");
-        const dot = target.lastIndexOf(".");
-        const service = byPrefix.get(target.slice(0, dot));
-        const opName = target.slice(dot + 1);
-        // Own properties only: `constructor`, `toString`, `__proto__` … must not resolve to Object's.
-        const op = service && Object.hasOwn(service.operations, opName) ? service.operations[opName] : undefined;
-        if (!service || !op) throw unknownOperation(target);
+        Object.assign(call, { accessKeyId: identity.accessKeyId, accountId: opts.accountId });
+        if (!service) throw unknownOperation(headerOf({ req }, "x-amz-target") ?? "(no X-Amz-Target header)");
+        const wire: WireRequest = { req, path, query, body };
+        const operation = protocol.operation(service, wire);
+        Object.assign(call, { service: service.signingName, operation });
         if (identity.service !== service.signingName) {
           throw new AwsError(
             "InvalidSignatureException",
             `Credential should be scoped to correct service: '${service.signingName}'.`,
           );
         }
-        const input = parseJsonBody(body);
         const principal = { region: identity.region, accountId: opts.accountId };
         const ctx: RequestContext = {
           principal,
           requestId,
           accessKeyId: identity.accessKeyId,
-          callerArn: rootUserArn(principal),
+          callerArn: isRoot(caller!) ? rootUserArn(principal) : caller!.principal.arn,
+          caller: caller!,
         };
-        const output = await op(input, ctx);
-        sendJson(res, 200, output ?? {}, JSON_CT);
+        const input = protocol.input(service, wire, operation);
+        await authorize({
+          caller: caller!,
+          service,
+          operation,
+          input,
+          principal,
+          now: opts.clock.now(),
+          ...(identity.sessionToken !== undefined ? { sessionToken: identity.sessionToken } : {}),
+          ...(req.socket.remoteAddress ? { sourceIp: sourceIpOf(req.socket.remoteAddress) } : {}),
+          ...(opts.roles ? { roles: opts.roles } : {}),
+        });
+        const output = await service.operations[operation]!(input, ctx);
+        protocol.write(res, service, operation, output, requestId);
       })
-      .catch((err: unknown) => sendError(res, err, requestId, opts.log));
+      .catch((err: unknown) => sendError(res, routed.protocol, err, requestId, opts.log, routed.service));
   });
   // Bytes Node's HTTP parser cannot read never reach the handler: answer them in AWS's shape too.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
@@ -97,33 +145,16 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
   return { server, setReady: (r) => (ready = r) };
 }
 
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
+/** aws:SourceIp: the peer's address, an IPv4-mapped IPv6 address as its IPv4 form. */
+const sourceIpOf = (addr: string): string => (addr.startsWith("::ffff:") && addr.includes(".") ? addr.slice(7) : addr);
 
-function parseJsonBody(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw serializationError("Request body is not valid JSON.");
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw serializationError("Request body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
+function splitUrl(url: string): [string, string] {
+  const q = url.indexOf("?");
+  return q < 0 ? [url, ""] : [url.slice(0, q), url.slice(q + 1)];
 }
 
 /** Past this many bytes an oversized body is no longer drained to answer 413: the connection is cut. */
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
-
-/** The body limit of the service named by `X-Amz-Target` (known from the headers, before the body). */
-function bodyLimit(req: IncomingMessage, byPrefix: Map<string, JsonService>): number {
-  const target = headerOf(req, "x-amz-target") ?? "";
-  return byPrefix.get(target.slice(0, target.lastIndexOf(".")))?.maxBodyBytes ?? MAX_BODY_BYTES;
-}
 
 function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -147,17 +178,13 @@ function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer>
   });
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown, contentType: string): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function sendError(
   res: ServerResponse,
+  protocol: Protocol,
   err: unknown,
   requestId: string,
   log?: (line: Record<string, unknown>) => void,
+  service?: Service,
 ): void {
   let aws: AwsError;
   if (err instanceof AwsError) aws = err;
@@ -166,6 +193,5 @@ function sendError(
     aws = new AwsError("ServerException", `Internal error (request id ${requestId}).`, 500);
   }
   if (res.headersSent) return void res.end();
-  res.setHeader("X-Amzn-Errortype", aws.code);
-  sendJson(res, aws.status, { __type: aws.code, message: aws.message }, JSON_CT);
+  protocol.writeError(res, aws, requestId, service);
 }

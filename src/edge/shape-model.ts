@@ -32,9 +32,22 @@ export interface Shape {
   min?: number;
   max?: number;
   p?: string;
+  /** XML protocols only: a structure's members' `locationName`s (where the model gives one). */
+  l?: Record<string, string>;
+  /** XML protocols only: a structure's members' `queryName`s (EC2 input names that override the rest). */
+  q?: Record<string, string>;
+  /** XML protocols only: a list member's `locationName` (`item` in EC2, `member` by default). */
+  lm?: string;
+  /** XML protocols only: the list is flattened (no wrapper element). */
+  fl?: boolean;
 }
 export interface ShapeModel {
+  /** Set for the XML protocols (`ec2`, `query`); JSON models leave it out. */
+  protocol?: "ec2" | "query";
+  xmlNamespace?: string;
   operations: Record<string, string | null>;
+  /** XML protocols only: each operation's output shape (what the serializer writes). */
+  outputs?: Record<string, string | null>;
   shapes: Record<string, Shape>;
 }
 
@@ -51,6 +64,28 @@ export interface ValidationOptions {
   required?: "not-null" | "missing-parameter";
   /** Shapes exempt from Wharf's MAX_STRING_LENGTH guard (the service's body limit bounds them). */
   uncapped?: ReadonlySet<string>;
+  /**
+   * A service whose errors are not the JSON services' (EC2: `MissingParameter`,
+   * `InvalidParameterValue`): the walk stops at the first problem and throws what this returns.
+   */
+  reporter?: ValidationReporter;
+  /** How a member is named in a violation's path (the Query services: camelCase, `tags.1.member.key`). */
+  pathName?: (member: string) => string;
+}
+
+/** What a value broke: a bound (of a length or a value), an enum, a pattern, or null in a list. */
+export type ViolatedRule =
+  | { kind: "min" | "max"; of: "length" | "value"; bound: number }
+  | { kind: "enum"; values: string[] }
+  | { kind: "pattern"; pattern: string }
+  | { kind: "null" };
+
+/** Member names and 0-based list indexes from the input's root to the value. */
+export type ValuePath = ReadonlyArray<string | number>;
+
+export interface ValidationReporter {
+  missing(path: ValuePath): AwsError;
+  violation(value: unknown, path: ValuePath, rule: ViolatedRule): AwsError;
 }
 
 /**
@@ -97,8 +132,9 @@ class Walk {
 
   /** AWS's form: `a.b.3.member.c`. */
   awsPath(extra?: string): string {
-    const parts = this.#path.map((s) => (typeof s === "number" ? `${s + 1}.member` : s));
-    if (extra !== undefined) parts.push(extra);
+    const name = this.options.pathName ?? ((m: string) => m);
+    const parts = this.#path.map((s) => (typeof s === "number" ? `${s + 1}.member` : name(s)));
+    if (extra !== undefined) parts.push(name(extra));
     return parts.join(".");
   }
 
@@ -115,7 +151,9 @@ class Walk {
     return Object.hasOwn(this.model.shapes, name) ? this.model.shapes[name] : undefined;
   }
 
-  fail(value: unknown, constraint: string, extra?: string): void {
+  fail(value: unknown, constraint: string, extra?: string, rule?: ViolatedRule): void {
+    const reporter = this.options.reporter;
+    if (reporter && rule) throw reporter.violation(value, extra === undefined ? this.#path : [...this.#path, extra], rule);
     this.violations.push(violation(value, this.awsPath(extra), constraint));
   }
 
@@ -173,6 +211,7 @@ class Walk {
       const v = Object.hasOwn(value, k) ? value[k] : undefined;
       if (v === null || v === undefined) {
         if (!required?.includes(k)) continue;
+        if (this.options.reporter) throw this.options.reporter.missing([...this.#path, k]);
         if (this.options.required === "not-null") this.fail(null, NOT_NULL, k);
         else missing ??= k;
         continue;
@@ -198,7 +237,7 @@ class Walk {
     }
     // A null member never reaches an operation (operations read list members as values).
     value.forEach((v, i) => {
-      if (v === null) this.at(i, () => this.fail(null, "Member must not be null"));
+      if (v === null) this.at(i, () => this.fail(null, "Member must not be null", undefined, { kind: "null" }));
     });
     return out;
   }
@@ -238,8 +277,10 @@ class Walk {
       throw invalidParameter(`'${this.indexPath()}' is ${value.length} characters long; at most ${MAX_STRING_LENGTH} are allowed.`);
     }
     if (shape.min !== undefined || shape.max !== undefined) this.length(shape, codePointLength(value), value);
-    if (shape.p !== undefined && !matchesJavaPattern(shape.p, value)) this.fail(value, matchesPattern(shape.p));
-    if (shape.e && !shape.e.includes(value)) this.fail(value, inEnum(shape.e));
+    if (shape.p !== undefined && !matchesJavaPattern(shape.p, value)) {
+      this.fail(value, matchesPattern(shape.p), undefined, { kind: "pattern", pattern: shape.p });
+    }
+    if (shape.e && !shape.e.includes(value)) this.fail(value, inEnum(shape.e), undefined, { kind: "enum", values: shape.e });
     return value;
   }
 
@@ -253,13 +294,13 @@ class Walk {
   }
 
   length(shape: Shape, n: number, value: unknown): void {
-    if (shape.max !== undefined && n > shape.max) this.fail(value, lengthAtMost(shape.max));
-    if (shape.min !== undefined && n < shape.min) this.fail(value, lengthAtLeast(shape.min));
+    if (shape.max !== undefined && n > shape.max) this.fail(value, lengthAtMost(shape.max), undefined, { kind: "max", of: "length", bound: shape.max });
+    if (shape.min !== undefined && n < shape.min) this.fail(value, lengthAtLeast(shape.min), undefined, { kind: "min", of: "length", bound: shape.min });
   }
 
   range(shape: Shape, n: number): void {
-    if (shape.max !== undefined && n > shape.max) this.fail(n, valueAtMost(shape.max));
-    if (shape.min !== undefined && n < shape.min) this.fail(n, valueAtLeast(shape.min));
+    if (shape.max !== undefined && n > shape.max) this.fail(n, valueAtMost(shape.max), undefined, { kind: "max", of: "value", bound: shape.max });
+    if (shape.min !== undefined && n < shape.min) this.fail(n, valueAtLeast(shape.min), undefined, { kind: "min", of: "value", bound: shape.min });
   }
 }
 

@@ -82,8 +82,7 @@ export function verifySigV4(req: SignedRequest, lookup: SecretLookup, nowMs: num
     throw invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
   const canonicalRequest = buildCanonicalRequest(req, headers, signedHeaders);
-  const scope = `${scopeDate}/${region}/${service}/aws4_request`;
-  const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
+  const stringToSign = stringToSignOf(amzDate, `${scopeDate}/${region}/${service}/aws4_request`, canonicalRequest);
   const expected = signingKeyHmac(secret, scopeDate, region, service, stringToSign);
   const given = Buffer.from(signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -122,12 +121,30 @@ export function signSigV4(opts: {
     names,
   );
   const scope = `${date}/${opts.region}/${opts.service}/aws4_request`;
-  const sts = [ALGORITHM, amzDate, scope, sha256Hex(canonical)].join("\n");
-  const sig = signingKeyHmac(opts.secretAccessKey, date, opts.region, opts.service, sts).toString("hex");
+  const sig = signatureOf(opts.secretAccessKey, date, opts.region, opts.service, stringToSignOf(amzDate, scope, canonical));
   return {
     ...headers,
     authorization: `${ALGORITHM} Credential=${opts.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${sig}`,
   };
+}
+
+/**
+ * The canonical request of `req` over the named signed headers (lower-case, in signing order),
+ * exactly as verification builds it. Exposed so AWS's published test vectors can be checked
+ * stage by stage.
+ */
+export function canonicalRequestOf(req: SignedRequest, signedHeaders: string[]): string {
+  return buildCanonicalRequest(req, collectHeaders(req.rawHeaders), signedHeaders);
+}
+
+/** The string to sign for a canonical request under `scope` (`date/region/service/aws4_request`). */
+export function stringToSignOf(amzDate: string, scope: string, canonicalRequest: string): string {
+  return [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
+}
+
+/** The hex signature of a string to sign, from the secret and the scope's date, region and service. */
+export function signatureOf(secret: string, date: string, region: string, service: string, stringToSign: string): string {
+  return signingKeyHmac(secret, date, region, service, stringToSign).toString("hex");
 }
 
 function buildCanonicalRequest(req: SignedRequest, headers: Map<string, string>, signed: string[]): string {

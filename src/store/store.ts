@@ -19,7 +19,28 @@ export type Kind =
   | "attribute"
   | "capacity-provider"
   | "subnet"
-  | "meta";
+  | "meta"
+  // EC2 (src/api/ec2/): scope = the Region, id = the resource id.
+  | "ec2-vpc"
+  | "ec2-subnet"
+  | "ec2-security-group"
+  | "ec2-internet-gateway"
+  | "ec2-route-table"
+  | "ec2-network-acl"
+  | "ec2-network-interface"
+  // ELBv2 (src/api/elbv2/): scope = the Region (target health: the target group's ARN), id = the ARN.
+  | "elbv2-load-balancer"
+  | "elbv2-target-group"
+  | "elbv2-listener"
+  | "elbv2-rule"
+  | "elbv2-target-health"
+  // IAM and STS (src/api/iam/, src/api/sts/): global (no scope); id = lower-cased name, policy ARN or key id.
+  | "iam-user"
+  | "iam-role"
+  | "iam-policy"
+  | "iam-access-key"
+  | "iam-instance-profile"
+  | "sts-session";
 
 export interface Versioned<T> {
   id: string;

@@ -3,7 +3,8 @@ import { createServer } from "node:net";
 import { ECS_LABELS, WHARF_LABELS } from "../../src/agent/container-config.js";
 import { releaseTaskResources } from "../../src/agent/task-engine/task-resources.js";
 import { DockerClient } from "../../src/agent/docker/client.js";
-import type { TaskAssignment } from "../../src/agent/protocol.js";
+import { inspectNetwork, NETWORK_LABELS, removeSubnetNetworkIfUnused, subnetNetworkName } from "../../src/agent/network/docker-networks.js";
+import type { TaskAssignment } from "../../src/contracts/agent-protocol.js";
 import type {
   ContainerStateReport,
   Reporter,
@@ -11,6 +12,9 @@ import type {
 } from "../../src/agent/task-engine/reporter.js";
 
 export const ACCOUNT = "000000000000";
+/** A loopback address of this test's own (127.0.x.y), so host ports it binds collide with no other test or user service. */
+export const ownLoopbackIp = (): string => `127.0.${1 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+
 export const hex = (n = 8): string => randomBytes(n).toString("hex");
 
 /** A reporter that records every report in order and lets a test wait for one. */
@@ -87,12 +91,22 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
 
 /**
  * Removes every container (running or not) labelled with the given container instance ARN,
- * then their tasks' own volumes and cgroups (which a task loop that never finished left).
+ * then their tasks' own volumes and cgroups (which a task loop that never finished left), and
+ * the awsvpc subnet networks they were on once nothing else uses them (an agent closed with
+ * tasks still running leaves those, as a killed agent would).
  */
 export async function removeInstanceContainers(instanceArn: string): Promise<void> {
   const docker = new DockerClient();
   const list = await docker.listContainers({ [WHARF_LABELS.instanceArn]: instanceArn });
+  const networks = new Set(
+    list.flatMap((c) => Object.keys((c as { NetworkSettings?: { Networks?: Record<string, unknown> } }).NetworkSettings?.Networks ?? {})),
+  );
   await Promise.all(list.map((c) => docker.removeContainer(c.Id)));
   const tasks = new Set(list.map((c) => c.Labels[ECS_LABELS.taskArn]).filter((t): t is string => !!t));
   await Promise.all([...tasks].map((t) => releaseTaskResources(docker, t)));
+  for (const name of networks) {
+    const net = await inspectNetwork(docker, name).catch(() => undefined);
+    const subnetId = net?.Labels?.[NETWORK_LABELS.subnetId];
+    if (subnetId && name === subnetNetworkName(subnetId)) await removeSubnetNetworkIfUnused(docker, subnetId);
+  }
 }

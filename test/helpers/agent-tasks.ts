@@ -1,4 +1,5 @@
 import { CreateClusterCommand, DescribeTasksCommand, type Task } from "@aws-sdk/client-ecs";
+import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,8 +9,9 @@ import { type AgentOptions, type RunningAgent, startAgent } from "../../src/agen
 import { DockerClient } from "../../src/agent/docker/client.js";
 import { inspectNetwork, subnetNetworkName } from "../../src/agent/network/docker-networks.js";
 import { call } from "../../src/agent/docker/transport.js";
-import { hex, removeInstanceContainers } from "./agent-fixtures.js";
+import { hex, removeInstanceContainers, ownLoopbackIp } from "./agent-fixtures.js";
 import { startTestWharf, type TestWharf } from "./harness.js";
+import { waitFor } from "./wait.js";
 
 const run = promisify(execFile);
 
@@ -26,12 +28,12 @@ export class AgentWorld {
   hostIp = "";
   agentDir = "";
 
-  async start(prefix: string): Promise<this> {
-    this.h = await startTestWharf();
+  async start(prefix: string, server?: NonNullable<Parameters<typeof startTestWharf>[0]>["server"]): Promise<this> {
+    this.h = await startTestWharf(server ? { server } : {});
     this.cleanups.push(() => this.h.close());
     this.cluster = `${prefix}-${hex(4)}`;
     await this.h.ecs.send(new CreateClusterCommand({ clusterName: this.cluster }));
-    this.hostIp = `127.0.${1 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+    this.hostIp = ownLoopbackIp();
     this.agentDir = mkdtempSync(join(tmpdir(), "wharf-agent-"));
     this.cleanups.push(async () => rmSync(this.agentDir, { recursive: true, force: true }));
     return this;
@@ -52,10 +54,23 @@ export class AgentWorld {
     return agent;
   }
 
+  /** Registers a cleanup of the test's own (run at close(), before the world's own, in reverse order). */
+  defer(cleanup: () => Promise<unknown> | unknown): void {
+    this.cleanups.push(async () => cleanup());
+  }
+
   /** Removes these subnets' Docker networks at the end (after the containers). */
   subnets(...ids: string[]): string[] {
     this.cleanups.unshift(() => Promise.all(ids.map((id) => removeNetwork(this.docker, subnetNetworkName(id)))));
     return ids;
+  }
+
+  /**
+   * The ids of the first `n` default subnets of the world's Wharf (one per Availability Zone,
+   * us-east-1a first; inside its own 10.X.0.0/16), their Docker networks removed at the end.
+   */
+  async defaultSubnets(n = 1): Promise<string[]> {
+    return this.subnets(...(await defaultSubnetIds(this.h)).slice(0, n));
   }
 
   async describe(arns: string[]): Promise<Task[]> {
@@ -63,19 +78,19 @@ export class AgentWorld {
   }
 
   async waitTasks(arns: string[], status: string, timeoutMs = 30_000): Promise<Task[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const tasks = await this.describe(arns);
-      if (tasks.length === arns.length && tasks.every((t) => t.lastStatus === status)) return tasks;
-      if (Date.now() > deadline) {
-        throw new Error(`tasks not ${status}: ${JSON.stringify(tasks.map((t) => [t.lastStatus, t.stoppedReason]))}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let tasks: Task[] = [];
+    return waitFor(
+      async () => {
+        tasks = await this.describe(arns);
+        return tasks.length === arns.length && tasks.every((t) => t.lastStatus === status) ? tasks : undefined;
+      },
+      { what: `tasks ${status}`, timeoutMs, detail: () => tasks.map((t) => [t.lastStatus, t.stoppedReason]) },
+    );
   }
 
   async close(): Promise<void> {
     for (const c of this.cleanups.reverse()) await c().catch(() => undefined);
+    this.h?.ec2.destroy();
   }
 }
 
@@ -87,8 +102,14 @@ export async function removeNetwork(docker: DockerClient, name: string): Promise
   await call(docker.endpoint, { method: "DELETE", path: `/networks/${encodeURIComponent(net.Id)}` }).catch(() => undefined);
 }
 
-/** A subnet id no other test uses. */
-export const uniqueSubnet = (): string => `subnet-${hex(8).slice(0, 17)}`;
+/** A subnet id no Wharf knows (for tests of the refusal). */
+export const unknownSubnet = (): string => `subnet-${hex(8).slice(0, 17)}`;
+
+/** The default subnets' ids of a test Wharf, in zone order (us-east-1a, b, …). */
+export async function defaultSubnetIds(h: TestWharf): Promise<string[]> {
+  const { Subnets } = await h.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "default-for-az", Values: ["true"] }] }));
+  return (Subnets ?? []).sort((a, b) => (a.AvailabilityZone ?? "").localeCompare(b.AvailabilityZone ?? "")).map((s) => s.SubnetId!);
+}
 
 /** `docker logs` of a container (stdout and stderr). */
 export async function dockerLogs(id: string): Promise<string> {
@@ -98,13 +119,14 @@ export async function dockerLogs(id: string): Promise<string> {
 
 /** Waits until the container's logs contain `marker`; resolves the logs. */
 export async function waitLogs(id: string, marker: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const logs = await dockerLogs(id).catch(() => "");
-    if (logs.includes(marker)) return logs;
-    if (Date.now() > deadline) throw new Error(`no '${marker}' in the logs of ${id}: ${logs}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  let logs = "";
+  return waitFor(
+    async () => {
+      logs = await dockerLogs(id).catch(() => "");
+      return logs.includes(marker) ? logs : undefined;
+    },
+    { what: `'${marker}' in the logs of ${id}`, timeoutMs, intervalMs: 150, detail: () => logs },
+  );
 }
 
 /** The text between `BEGIN-<name>` and `END-<name>` lines of a container's output. */

@@ -33,7 +33,11 @@ export function startChildServer(dataDir: string, port = 0): Promise<Child> {
   });
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`wharf server did not start: ${out}`)), 15_000);
+    // A server that never comes up is killed here: the caller has no handle on it to clean up.
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`wharf server did not start: ${out}`));
+    }, 15_000);
     proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
@@ -51,8 +55,8 @@ export function startChildServer(dataDir: string, port = 0): Promise<Child> {
 }
 
 /** Starts another `wharf` subcommand (an agent, say) as a child process; resolves once spawned. */
-export function startChild(args: string[]): Child {
-  const proc = spawn(process.execPath, [BIN, ...args], { env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+export function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(process.execPath, [BIN, ...args], { env: { ...childEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));

@@ -1,5 +1,5 @@
 import { type ECSClient, RegisterContainerInstanceCommand, SubmitTaskStateChangeCommand } from "@aws-sdk/client-ecs";
-import { AGENT_POLL_PATH, type PollResponse } from "../../src/agent/protocol.js";
+import { AGENT_POLL_PATH, type PollResponse } from "../../src/contracts/agent-protocol.js";
 import { signSigV4 } from "../../src/edge/sigv4.js";
 import type { TestWharf } from "./harness.js";
 
@@ -116,9 +116,13 @@ export class FakeAgent {
     })();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Ends the poll loop. With `finishPoll` the poll in flight is answered first (so the server
+   * has seen it end) instead of being hung up on.
+   */
+  async stop(opts: { finishPoll?: boolean } = {}): Promise<void> {
     this.running = false;
-    this.abort?.abort();
+    if (!opts.finishPoll) this.abort?.abort();
     await this.loop;
   }
 

@@ -3,8 +3,11 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
+import { leaseCidr16 } from "./cidr-lease.js";
 
 const run = promisify(execFile);
 
@@ -13,6 +16,11 @@ export interface TestWharf {
   server: RunningServer;
   dataDir: string;
   ecs: ECSClient;
+  ec2: EC2Client;
+  /** The default VPC's block: a 10.X.0.0/16 no other test Wharf holds (test/helpers/cidr-lease.ts). */
+  defaultVpcCidr: string;
+  /** "127.X": the loopback block its load balancers listen on (X from the same lease). */
+  lbAddressPrefix: string;
   /** Environment for the `aws` CLI pointing at this server. */
   awsEnv: NodeJS.ProcessEnv;
   /** Runs `aws ARGS...` against this server; resolves stdout parsed as JSON (or `{}` when empty). */
@@ -31,7 +39,18 @@ export async function startTestWharf(
   opts: { dataDir?: string; server?: Omit<ServerOptions, "dataDir" | "port"> } = {},
 ): Promise<TestWharf> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "wharf-test-"));
-  let server = await startServer({ ...opts.server, dataDir, port: 0 });
+  const lease = leaseCidr16();
+  // The leased X also gives its load balancers their own loopback block, 127.X.0.0/16.
+  const serverOpts = { defaultVpcCidr: lease.cidr, lbAddressPrefix: `127.${lease.prefix.split(".")[1]}`, ...opts.server, dataDir, port: 0 };
+  let server: RunningServer;
+  try {
+    server = await startServer(serverOpts);
+  } catch (err) {
+    lease.release();
+    // Nobody holds this directory yet: remove it here (a caller's own dataDir stays).
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const makeClient = () =>
     new ECSClient({
       endpoint: server.url,
@@ -39,6 +58,7 @@ export async function startTestWharf(
       credentials: server.credentials,
       maxAttempts: 1,
     });
+  const makeEc2 = () => new EC2Client({ endpoint: server.url, region: "us-east-1", credentials: server.credentials, maxAttempts: 1 });
   const env = (): NodeJS.ProcessEnv => ({
     ...process.env,
     AWS_ENDPOINT_URL: server.url,
@@ -55,6 +75,9 @@ export async function startTestWharf(
     server,
     dataDir,
     ecs: makeClient(),
+    ec2: makeEc2(),
+    defaultVpcCidr: serverOpts.defaultVpcCidr,
+    lbAddressPrefix: serverOpts.lbAddressPrefix,
     awsEnv: env(),
     async aws(...args: string[]) {
       const { stdout } = await run("aws", [...args, "--output", "json"], { env: env(), maxBuffer: 64 << 20 });
@@ -65,7 +88,7 @@ export async function startTestWharf(
         await run("aws", [...args, "--output", "json"], { env: env(), maxBuffer: 64 << 20 });
       } catch (e) {
         const stderr = String((e as { stderr?: string }).stderr ?? "");
-        const m = /An error occurred \((\w+)\)/.exec(stderr);
+        const m = /An error occurred \(([\w.]+)\)/.exec(stderr);
         return { code: m?.[1] ?? "", stderr };
       }
       throw new Error(`aws ${args.join(" ")} succeeded but was expected to fail`);
@@ -74,19 +97,23 @@ export async function startTestWharf(
       await server.close();
     },
     async restart() {
-      server = await startServer({ ...opts.server, dataDir, port: 0 });
+      server = await startServer(serverOpts);
       h.server = server;
       h.ecs = makeClient();
+      h.ec2 = makeEc2();
       h.awsEnv = env();
     },
     async close() {
       await server.close().catch(() => undefined);
+      lease.release();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return h;
 }
 
-/** Path of a seed fixture (../shared/fixtures/seed beside the checkout). */
-export const seedFixture = (name: string): string =>
-  join(process.cwd(), "..", "shared", "fixtures", "seed", name);
+/** The repository's root (dist/test/helpers/ → three levels up). */
+export const repoRoot: string = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** Path of one of the repository's examples (examples/ in the checkout: the seed's task definitions and more). */
+export const exampleFile = (name: string): string => join(repoRoot, "examples", name);

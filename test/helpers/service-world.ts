@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningAgent, startAgent } from "../../src/agent/agent.js";
 import type { ServerOptions } from "../../src/server.js";
-import { hex, removeInstanceContainers } from "./agent-fixtures.js";
+import { hex, removeInstanceContainers, ownLoopbackIp } from "./agent-fixtures.js";
 import { startTestWharf, type TestWharf } from "./harness.js";
+import { waitFor } from "./wait.js";
 
 /**
  * A Wharf server with real agents on the local Docker Engine, for service tests: agents with
@@ -45,9 +46,9 @@ export async function serviceWorld(server: Omit<ServerOptions, "dataDir" | "port
     cluster,
     async agent() {
       const dir = mkdtempSync(join(tmpdir(), "wharf-agent-"));
-      const hostIp = `127.0.${1 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
-      const agent = await startAgent({ endpoint: h.server.url, cluster, dataDir: dir, hostIp, credentials: h.server.credentials, pollWaitMs: 5_000 });
       cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const hostIp = ownLoopbackIp();
+      const agent = await startAgent({ endpoint: h.server.url, cluster, dataDir: dir, hostIp, credentials: h.server.credentials, pollWaitMs: 5_000 });
       cleanups.push(() => removeInstanceContainers(agent.containerInstanceArn));
       cleanups.push(() => agent.close());
       return agent;
@@ -89,20 +90,9 @@ export async function serviceWorld(server: Omit<ServerOptions, "dataDir" | "port
   return world;
 }
 
-/** Polls `fn` every 100 ms until it returns something, or fails after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Polls `fn` (waitFor in ./wait.ts) until it returns something, or fails after `timeoutMs`. */
+export function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  return waitFor(fn, { what, timeoutMs }) as Promise<T>;
 }
 
 /** A service with one deployment, COMPLETED, at `desired` running tasks. */

@@ -7,14 +7,13 @@ import {
   newEniId,
   pickAddress,
   privateDnsName,
-  subnetBlock,
-  subnetBlockIndex,
+  subnetGateway,
   taskEniCapacity,
 } from "../../src/core/eni.js";
 import { place, requirementsFromNeeds, type InstanceSnapshot } from "../../src/core/placement/index.js";
 import { taskNeeds } from "../../src/core/task-needs.js";
 import { validateTaskNetwork, withEniStatus, withTaskEni } from "../../src/api/ecs/task-network.js";
-import type { TaskDoc } from "../../src/api/ecs/task-doc.js";
+import type { TaskDoc } from "../../src/records/task-doc.js";
 
 const ENI = {
   attachmentId: "att-1",
@@ -49,15 +48,10 @@ describe("task ENIs (pure)", () => {
     assert.equal(taskEniCapacity({ eniLimit: 30, trunking: true }), 30, "trunking never lowers the limit");
   });
 
-  it("subnet blocks: stable per id, /24s inside 10.208.0.0/12, probing past taken ones", () => {
-    const a = subnetBlockIndex("subnet-0abc", new Set())!;
-    assert.equal(subnetBlockIndex("subnet-0abc", new Set()), a);
-    assert.equal(subnetBlockIndex("subnet-0abc", new Set([a])), (a + 1) % 4096);
-    const b = subnetBlock(a);
-    assert.match(b.cidrBlock, /^10\.(20[89]|21\d|22[0-3])\.\d{1,3}\.0\/24$/);
-    assert.equal(b.gateway, b.cidrBlock.replace(/\.0\/24$/, ".1"));
-    assert.deepEqual(subnetBlock(0), { cidrBlock: "10.208.0.0/24", gateway: "10.208.0.1", prefix: "10.208.0" });
-    assert.deepEqual(subnetBlock(4095).cidrBlock, "10.223.255.0/24");
+  it("gateways: the subnet's .1 (its router)", () => {
+    assert.equal(subnetGateway("10.0.1.0/24"), "10.0.1.1");
+    assert.equal(subnetGateway("172.31.16.0/20"), "172.31.16.1");
+    assert.equal(subnetGateway("not-a-cidr"), undefined);
   });
 
   it("addresses: the lowest free from .4 to .254 (AWS reserves .0-.3 and .255)", () => {
@@ -65,6 +59,14 @@ describe("task ENIs (pure)", () => {
     assert.equal(pickAddress("10.213.7.0/24", new Set(["10.213.7.4", "10.213.7.6"])), "10.213.7.5");
     const full = new Set(Array.from({ length: 251 }, (_, i) => `10.213.7.${i + 4}`));
     assert.equal(pickAddress("10.213.7.0/24", full), undefined);
+    // Any block size: a /28 has 16 - 5 = 11 task addresses, .4 to .14 of its block.
+    const small = Array.from({ length: 11 }, (_, i) => `10.0.1.${16 + 4 + i}`);
+    assert.equal(pickAddress("10.0.1.16/28", new Set()), "10.0.1.20");
+    assert.equal(pickAddress("10.0.1.16/28", new Set(small.slice(0, 10))), "10.0.1.30");
+    assert.equal(pickAddress("10.0.1.16/28", new Set(small)), undefined);
+    // A /20 crosses octets: after 172.31.0.255 comes 172.31.1.0.
+    const low = new Set(Array.from({ length: 252 }, (_, i) => `172.31.0.${i + 4}`));
+    assert.equal(pickAddress("172.31.0.0/20", low), "172.31.1.0");
   });
 
   it("identifiers look like EC2's", () => {

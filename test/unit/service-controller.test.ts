@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createCluster } from "../../src/api/ecs/clusters.js";
-import { keyedLock, type EcsDeps } from "../../src/api/ecs/deps.js";
+import type { EcsDeps } from "../../src/api/ecs/deps.js";
+import { keyedLock } from "../../src/store/keyed-lock.js";
 import { listServiceDeployments } from "../../src/api/ecs/service-deployments.js";
-import type { ServiceDoc } from "../../src/api/ecs/service-doc.js";
+import type { ServiceDoc } from "../../src/records/service-doc.js";
 import { createService, deleteService, describeServices, updateService } from "../../src/api/ecs/services.js";
 import { registerTaskDefinition } from "../../src/api/ecs/task-definitions.js";
-import { ServiceController, type ServiceTaskPort, type StartOutcome } from "../../src/controllers/service-controller.js";
+import { ServiceController } from "../../src/controllers/service-controller.js";
+import type { ServiceTaskPort, StartOutcome } from "../../src/records/service-tasks.js";
 import { WorkQueue } from "../../src/controllers/work-queue.js";
 import type { DeploymentState, ObservedTask } from "../../src/core/service/types.js";
 import type { RequestContext } from "../../src/edge/service.js";
@@ -184,22 +186,34 @@ describe("work queue", () => {
     await q.stop();
   });
 
-  it("retries failures with backoff and honours requeue-after", async () => {
+  it("retries failures with backoff and honours requeue-after", async (t) => {
+    // The queue's timers and Date.now on node's mock clock: each step is exact, nothing sleeps.
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+    const turn = () => new Promise((r) => setImmediate(r));
     const seen: number[] = [];
-    const t0 = Date.now();
     const q = new WorkQueue(
       async () => {
-        seen.push(Date.now() - t0);
+        seen.push(Date.now());
         if (seen.length < 3) throw new Error("boom");
         if (seen.length === 3) return { requeueAfterMs: 30 };
       },
       { backoffBaseMs: 10, onError: () => undefined },
     );
     q.add("k");
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(seen.length, 4);
-    assert.ok(seen[1]! >= 9 && seen[2]! - seen[1]! >= 19, `backoff 10 then 20 ms: ${seen}`);
-    assert.ok(seen[3]! - seen[2]! >= 29, `requeue after 30 ms: ${seen}`);
+    await turn();
+    assert.deepEqual(seen, [0], "runs at once");
+    const step = async (ms: number) => {
+      t.mock.timers.tick(ms);
+      await turn();
+      return [...seen];
+    };
+    assert.deepEqual(await step(9), [0], "not before the 10 ms backoff");
+    assert.deepEqual(await step(1), [0, 10], "retried after 10 ms");
+    assert.deepEqual(await step(19), [0, 10], "not before the 20 ms backoff");
+    assert.deepEqual(await step(1), [0, 10, 30], "retried after 20 ms");
+    assert.deepEqual(await step(29), [0, 10, 30], "not before the requeue-after 30 ms");
+    assert.deepEqual(await step(1), [0, 10, 30, 60], "requeued after 30 ms");
+    assert.deepEqual(await step(60_000), [0, 10, 30, 60], "a success without requeue-after ends it");
     await q.stop();
   });
 });

@@ -154,6 +154,28 @@ describe("REPLICA reconciler examples", () => {
     assert.equal(sim.step().start.length, 1);
   });
 
+  it("a task stopping on its own before it ran keeps its slot until STOPPED, so the throttle sees its failure first", () => {
+    const sim = new ServiceSim(1, cfg(100, 200));
+    sim.badTaskDefs.add("td:1");
+    for (let i = 0; i < 3; i++) {
+      sim.step();
+      sim.progress(1000);
+    }
+    assert.equal(sim.step().start.length, 0, "throttled after the third failure");
+    const delay3 = sim.svc.scheduler.nextStartAt! - sim.now;
+    sim.now = sim.svc.scheduler.nextStartAt!;
+    assert.equal(sim.step().start.length, 1, "the fourth launch");
+    // The agent gives up on the fourth (a failed pull): desired STOPPED at once, STOPPED a moment later.
+    const fourth = sim.tasks.at(-1)!;
+    Object.assign(fourth, { desiredStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: nope" });
+    assert.equal(sim.step().start.length, 0, "no replacement while it is still stopping");
+    Object.assign(fourth, { lastStatus: "STOPPED", stoppedAt: sim.now + 5 });
+    sim.now += 5;
+    const r = sim.step();
+    assert.equal(r.start.length, 0, "its failure is counted and the next delay applies");
+    assert.equal(r.scheduler.nextStartAt! - sim.now, 2 * delay3, "the delay doubles after the fourth failure");
+  });
+
   it("circuit breaker without a COMPLETED deployment fails and stalls instead of rolling back", () => {
     const sim = new ServiceSim(4, cfg(100, 200, { enable: true, rollback: true }));
     sim.badTaskDefs.add("td:1");

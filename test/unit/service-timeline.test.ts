@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addEvents, MAX_EVENTS, type DeploymentRecord, type ServiceDoc } from "../../src/api/ecs/service-doc.js";
-import { DETAILED_TIMELINES, recordTimelines, renderServiceDeployment, syncHistory } from "../../src/api/ecs/service-history.js";
+import { addEvents, MAX_EVENTS, type DeploymentRecord, type ServiceDoc } from "../../src/records/service-doc.js";
+import { DETAILED_TIMELINES, recordTimelines, renderServiceDeployment, syncHistory } from "../../src/records/service-history.js";
 import { emptyTimeline, foldTimeline, MAX_TIMELINE_TASKS, summarizeTimeline, unionMs } from "../../src/core/service/timeline.js";
 import type { DeploymentState, ObservedTask } from "../../src/core/service/types.js";
 import { rolloutFloor } from "../../bench/service-floor.js";

@@ -127,11 +127,24 @@ export class DockerClient {
   }
 
   /** Removes a container (force, with anonymous volumes); a missing one is fine. */
+  /**
+   * Force-removes a container with its anonymous volumes. Gone already (404) is success; a removal
+   * another caller started (409 "removal of container … is already in progress") is awaited with
+   * the Engine's `wait?condition=removed` (bounded by 60 s without an answer) rather than failed.
+   */
   async removeContainer(id: string): Promise<void> {
     try {
       await call(this.endpoint, { method: "DELETE", path: `/containers/${q(id)}?force=true&v=true` });
     } catch (err) {
       if (err instanceof DockerApiError && err.statusCode === 404) return;
+      if (err instanceof DockerApiError && err.statusCode === 409 && /already in progress/.test(err.message)) {
+        await call(this.endpoint, { method: "POST", path: `/containers/${q(id)}/wait?condition=removed`, timeoutMs: 60_000 }).catch(
+          (waitErr: unknown) => {
+            if (!(waitErr instanceof DockerApiError && waitErr.statusCode === 404)) throw waitErr;
+          },
+        );
+        return;
+      }
       throw err;
     }
   }

@@ -62,6 +62,8 @@ export interface CreateContainerBody {
   WorkingDir?: string;
   User?: string;
   Hostname?: string;
+  /** Default-bridge containers of tasks with a role (the credentials redirect matches it). */
+  MacAddress?: string;
   Labels: Record<string, string>;
   ExposedPorts?: Record<string, Record<string, never>>;
   StopTimeout?: number;

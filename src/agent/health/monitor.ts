@@ -2,7 +2,7 @@ import { ECS_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
 import type { ContainerInspect, CreateContainerBody, DockerEvent } from "../docker/types.js";
 import { jsonLines, openRequest } from "../docker/transport.js";
-import { backoffDelay, sleep } from "../task-engine/reporter.js";
+import { backoffDelay, sleep } from "../../core/backoff.js";
 
 /**
  * Container health as ECS reports it. Docker runs the task definition's health check (the

@@ -5,10 +5,10 @@ import { ECS_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
 import { jsonLines, openRequest } from "../docker/transport.js";
 import type { DockerEvent } from "../docker/types.js";
-import { backoffDelay, sleep } from "../task-engine/reporter.js";
+import { backoffDelay, sleep } from "../../core/backoff.js";
 import { CursorStore } from "./cursor.js";
 import { ContainerFollower, type FollowerStats } from "./follower.js";
-import { ensureLogGroup, ensureLogStream, errorCode, isPermanent, logGroupExists, type LogsCall } from "./logs-api.js";
+import { ensureLogGroup, ensureLogStream, errorCode, isPermanent, logGroupExists, type LogsCall } from "../../contracts/logs-client.js";
 import { createSink } from "./sinks.js";
 
 /**
@@ -46,7 +46,7 @@ export const GROUP_MISSING = "ResourceNotFoundException: The specified log group
 
 export interface LogShipperOptions {
   docker: DockerClient;
-  /** Signed CloudWatch Logs calls (src/agent/logs/logs-api.ts). */
+  /** Signed CloudWatch Logs calls (src/contracts/logs-client.ts). */
   call: LogsCall;
   /** The agent's data dir; cursors live in `<dataDir>/log-cursors`. */
   dataDir: string;

@@ -5,7 +5,7 @@ import { type InputEvent, splitIntoBatches } from "../../core/log-batch.js";
 import type { LogDestination, LogRoute } from "../../core/log-route.js";
 import type { PendingBatch } from "./cursor.js";
 import type { LogLine } from "./docker-frames.js";
-import { ensureLogGroup, ensureLogStream, errorCode, isPermanent, type LogsCall } from "./logs-api.js";
+import { ensureLogGroup, ensureLogStream, errorCode, isPermanent, type LogsCall } from "../../contracts/logs-client.js";
 
 /**
  * Destinations of shipped lines. A sink delivers a batch and resolves once the destination has

@@ -1,7 +1,7 @@
 import type { ContainerDefinition, ContainerOverride, TaskOverride } from "@aws-sdk/client-ecs";
 import { parseTaskSize } from "../../core/task-needs.js";
 import { normalizeNetworkMode } from "../container-config.js";
-import type { TaskAssignment } from "../protocol.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 
 /**
  * The JSON the task metadata endpoint v4 answers, built from what the agent knows of a task

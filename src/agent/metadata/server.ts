@@ -5,8 +5,10 @@ import type { DockerClient } from "../docker/client.js";
 import { call } from "../docker/transport.js";
 import type { NetworkMode } from "../container-config.js";
 import { bridgeGateway } from "../network/docker-networks.js";
-import type { TaskEni } from "../protocol.js";
+import type { TaskEni } from "../../contracts/agent-protocol.js";
 import { containerResponse, type FullInspect, type MetadataTask, networkModeOf, type ResponseContext, taskResponse } from "./responses.js";
+import type { TaskCredentials } from "../credentials/task-credentials.js";
+import { credentialsAnswer } from "./credentials-handler.js";
 import { containerToken, loadMetadataState, newMetadataSecret, saveMetadataState } from "./state.js";
 
 /**
@@ -31,6 +33,8 @@ export interface MetadataEndpointOptions {
   task(taskArn: string): MetadataTask | undefined;
   /** Resource tags as `ListTagsForResource` answers them (for /taskWithTags). */
   listTags?(resourceArn: string): Promise<Record<string, string>>;
+  /** Task role credentials: when set, `/v2/credentials/<id>` (and `/v1/credentials?id=`) serve them. */
+  credentials?: TaskCredentials;
   /** Listen address (default 0.0.0.0: containers reach it through their gateway). */
   listenHost?: string;
   log?(line: Record<string, unknown>): void;
@@ -38,6 +42,8 @@ export interface MetadataEndpointOptions {
 
 /** The environment variables ECS gives every container. */
 export const METADATA_ENV = { v4: "ECS_CONTAINER_METADATA_URI_V4", v3: "ECS_CONTAINER_METADATA_URI" } as const;
+/** The variables the SDKs read task role credentials from. */
+export const CREDENTIALS_ENV = { relative: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", full: "AWS_CONTAINER_CREDENTIALS_FULL_URI" } as const;
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
@@ -49,6 +55,8 @@ const plainIp = (addr: string | undefined): string => (addr ?? "").replace(/^::f
 
 export class MetadataEndpoint {
   private readonly tokens = new Map<string, { taskArn: string; name: string }>();
+  /** Credentials ids → their task. */
+  private readonly credentialIds = new Map<string, string>();
   private constructor(
     private readonly o: MetadataEndpointOptions,
     private readonly server: Server,
@@ -114,9 +122,38 @@ export class MetadataEndpoint {
     return [`${METADATA_ENV.v4}=${base}/v4/${token}`, `${METADATA_ENV.v3}=${base}/v3/${token}`];
   }
 
+  /**
+   * A task's credentials id: an HMAC of its ARN under the agent's secret, shaped like the UUIDs
+   * ECS uses (unguessable, and the same after an agent restart for adopted containers).
+   */
+  credentialsId(taskArn: string): string {
+    const id = containerToken(this.secret, taskArn, "~credentials");
+    this.credentialIds.set(id, taskArn);
+    return id;
+  }
+
+  /** A bridge container's MAC (locally administered, derived like the tokens: stable across restarts). */
+  macFor(taskArn: string, name: string): string {
+    const h = containerToken(this.secret, taskArn, `~mac\n${name}`).replace(/-/g, "");
+    return ["02", ...(h.slice(0, 10).match(/../g) ?? [])].join(":");
+  }
+
+  /**
+   * The credentials variable for a container of a task with a role: the relative URI the SDKs
+   * resolve against 169.254.170.2 (bridge, awsvpc: redirected to this listener), or for host
+   * mode the full URI on 127.0.0.1 (the SDKs accept loopback full URIs), where no per-container
+   * redirect can tell tasks apart. `none` has no network and gets none.
+   */
+  credentialsEnvFor(taskArn: string, mode: NetworkMode): string[] {
+    if (mode === "none") return [];
+    const path = `/v2/credentials/${this.credentialsId(taskArn)}`;
+    return mode === "host" ? [`${CREDENTIALS_ENV.full}=http://127.0.0.1:${this.port}${path}`] : [`${CREDENTIALS_ENV.relative}=${path}`];
+  }
+
   /** Drops a finished task's tokens. */
   forget(taskArn: string): void {
     for (const [token, v] of this.tokens) if (v.taskArn === taskArn) this.tokens.delete(token);
+    for (const [id, arn] of this.credentialIds) if (arn === taskArn) this.credentialIds.delete(id);
   }
 
   close(): Promise<void> {
@@ -155,9 +192,22 @@ export class MetadataEndpoint {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts = (req.url ?? "/").split("?")[0]!.split("/").filter(Boolean);
+    const [pathPart, query] = (req.url ?? "/").split("?") as [string, string | undefined];
+    const parts = pathPart.split("/").filter(Boolean);
     const [version, token, ...rest] = parts;
     if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, "Only GET is supported.");
+    if ((version === "v1" || version === "v2") && token === "credentials" && rest.length <= 1) {
+      const id = version === "v2" ? (rest[0] ?? "") : (new URLSearchParams(query ?? "").get("id") ?? "");
+      const answer = await credentialsAnswer(version, id, {
+        taskOf: (credId) => {
+          const arn = this.credentialIds.get(credId);
+          return arn ? this.o.task(arn) : undefined;
+        },
+        fromTask: async (task) => this.fromTask(task, await this.inspectAll(task), plainIp(req.socket.remoteAddress)),
+        credentials: this.o.credentials,
+      });
+      return json(res, answer.status, answer.body);
+    }
     if ((version !== "v4" && version !== "v3") || !token) return json(res, 404, "Not found.");
     const known = this.tokens.get(token);
     const task = known ? this.o.task(known.taskArn) : undefined;

@@ -4,7 +4,7 @@ import { ECS_LABELS, type TaskPlan, WHARF_LABELS } from "../container-config.js"
 import type { DockerClient } from "../docker/client.js";
 import { DockerApiError } from "../docker/errors.js";
 import { call } from "../docker/transport.js";
-import type { TaskAssignment, TaskEni } from "../protocol.js";
+import type { TaskAssignment, TaskEni } from "../../contracts/agent-protocol.js";
 import {
   ensureSubnetNetwork,
   removeSubnetNetworkIfUnused,
@@ -116,7 +116,7 @@ export class AwsvpcTaskNetwork {
       if (info) return this.start(this.pauseId);
       this.pauseId = undefined;
     }
-    const subnet = { subnetId: eni.subnetId, cidrBlock: eni.subnetCidrBlock, gateway: eni.subnetGatewayIpv4Address };
+    const subnet = { subnetId: eni.subnetId, cidrBlock: eni.subnetCidrBlock, gateway: eni.subnetGatewayIpv4Address, vpcId: eni.vpcId };
     await withNetworkLock(this.network, () => ensureSubnetNetwork(this.ctx.docker, subnet));
     const image = await resolvePauseImage(this.ctx).catch((err: Error) => {
       throw new ResourceInitializationError(`no pause container image (pass --pause-image): ${err.message}`);
@@ -194,16 +194,18 @@ export class AwsvpcTaskNetwork {
     }
   }
 
-  /** Removes the pause container, then the subnet's network if Wharf made it and nothing uses it. */
-  async tearDown(): Promise<void> {
+  /** Removes the pause container, then the subnet's network if Wharf made it and nothing uses it; true when the network went. */
+  async tearDown(): Promise<boolean> {
     const eni = this.assignment.eni;
     if (this.pauseId) await this.ctx.docker.removeContainer(this.pauseId).catch(() => undefined);
     this.pauseId = undefined;
-    await withNetworkLock(this.network, async () => {
-      if (settingUp.has(this.network)) return;
+    return withNetworkLock(this.network, async () => {
+      if (settingUp.has(this.network)) return false;
       if (eni && (await removeSubnetNetworkIfUnused(this.ctx.docker, eni.subnetId))) {
         this.ctx.log({ msg: "removed the unused network of a subnet", network: this.network });
+        return true;
       }
+      return false;
     });
   }
 }

@@ -2,16 +2,20 @@ import { networkInterfaces } from "node:os";
 import type { DockerClient } from "../docker/client.js";
 import { DockerApiError } from "../docker/errors.js";
 import { call } from "../docker/transport.js";
+import type { VpcBridge } from "../../core/network/vpc-routes.js";
 
 /**
  * The Docker networks behind awsvpc subnets: one user-defined bridge network per subnet id,
  * named `wharf-<subnetId>`, with the subnet's CIDR and gateway, labelled as Wharf's so it is
- * removed again once no task uses it (and never one Wharf did not create).
+ * removed again once no task uses it (and never one Wharf did not create). The network also
+ * carries its subnet's VPC (`com.wharf.vpc-id`), which the firewall reads to route between the
+ * subnets of one VPC (listVpcBridges; src/core/network/vpc-routes.ts).
  */
 
 export const NETWORK_LABELS = {
   managed: "com.wharf.managed",
   subnetId: "com.wharf.subnet-id",
+  vpcId: "com.wharf.vpc-id",
 } as const;
 
 export const subnetNetworkName = (subnetId: string): string => `wharf-${subnetId}`;
@@ -50,7 +54,7 @@ export class ResourceInitializationError extends Error {
  */
 export async function ensureSubnetNetwork(
   docker: DockerClient,
-  subnet: { subnetId: string; cidrBlock: string; gateway: string },
+  subnet: { subnetId: string; cidrBlock: string; gateway: string; vpcId?: string },
 ): Promise<NetworkInspect> {
   const name = subnetNetworkName(subnet.subnetId);
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -73,7 +77,11 @@ export async function ensureSubnetNetwork(
           CheckDuplicate: true,
           Driver: "bridge",
           IPAM: { Driver: "default", Config: [{ Subnet: subnet.cidrBlock, Gateway: subnet.gateway }] },
-          Labels: { [NETWORK_LABELS.managed]: "true", [NETWORK_LABELS.subnetId]: subnet.subnetId },
+          Labels: {
+            [NETWORK_LABELS.managed]: "true",
+            [NETWORK_LABELS.subnetId]: subnet.subnetId,
+            ...(subnet.vpcId ? { [NETWORK_LABELS.vpcId]: subnet.vpcId } : {}),
+          },
         },
       });
     } catch (err) {
@@ -98,6 +106,28 @@ export async function removeSubnetNetworkIfUnused(docker: DockerClient, subnetId
   } catch {
     return false; // in use again (403) or already gone (404)
   }
+}
+
+/** The Linux bridge of a bridge network: its configured name, else Docker's `br-` + 12 hex of its id. */
+export const bridgeNameOf = (n: Pick<NetworkInspect, "Id" | "Options">): string =>
+  n.Options?.["com.docker.network.bridge.name"] || `br-${n.Id.slice(0, 12)}`;
+
+/**
+ * The host's subnet networks that Wharf created with a VPC label, as the firewall routes them.
+ * A network made before networks carried their VPC has no label and is not routed.
+ */
+export async function listVpcBridges(docker: DockerClient): Promise<VpcBridge[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${NETWORK_LABELS.managed}=true`] }));
+  const list = await call<NetworkInspect[]>(docker.endpoint, { method: "GET", path: `/networks?filters=${filters}` });
+  const out: VpcBridge[] = [];
+  for (const n of list) {
+    const vpcId = n.Labels?.[NETWORK_LABELS.vpcId];
+    const subnetId = n.Labels?.[NETWORK_LABELS.subnetId];
+    const cidrBlock = n.IPAM?.Config?.[0]?.Subnet;
+    if (n.Driver !== "bridge" || !vpcId || !subnetId || !cidrBlock || n.Name !== subnetNetworkName(subnetId)) continue;
+    out.push({ vpcId, subnetId, cidrBlock, bridge: bridgeNameOf(n) });
+  }
+  return out;
 }
 
 /**

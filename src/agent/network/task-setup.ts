@@ -1,7 +1,8 @@
 import type { TaskPlan } from "../container-config.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
 import { METADATA_ENV } from "../metadata/server.js";
-import type { TaskAssignment } from "../protocol.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
+import { type CredentialsContext, credentialsHook } from "../credentials/task-hook.js";
 import { type AwsvpcContext, AwsvpcTaskNetwork, PAUSE_CONTAINER_NAME } from "./awsvpc.js";
 
 /**
@@ -33,7 +34,14 @@ export type TaskSetupFactory = (task: TaskSetupInput) => TaskSetup;
 
 export interface TaskSetupOptions extends AwsvpcContext {
   metadata?: MetadataEndpoint;
+  /** The security group firewall: an awsvpc task's containers start once the latest policy is in force. */
+  firewall?: { settled(): Promise<void>; networksChanged?(): Promise<void> };
+  /** Task role credentials (src/agent/credentials). */
+  credentials?: CredentialsContext;
 }
+
+/** Longest a task waits for the firewall (a hung iptables must not hold tasks forever). */
+const FIREWALL_WAIT_MS = 5_000;
 
 /** The agent's TaskSetupFactory: metadata variables for every mode, awsvpc networking where asked. */
 export function taskSetupFactory(o: TaskSetupOptions): TaskSetupFactory {
@@ -46,13 +54,25 @@ export function taskSetupFactory(o: TaskSetupOptions): TaskSetupFactory {
         c.body.Env = [...own, ...env];
       }
     }
+    const creds = credentialsHook(o.credentials, o.metadata, assignment, plan);
     const network = plan.networkMode === "awsvpc" ? new AwsvpcTaskNetwork(o, assignment, plan, adopted.get(PAUSE_CONTAINER_NAME)) : undefined;
     return {
       async beforeCreate() {
         await network?.setUp();
+        // The policy naming this task's ENI came with (or before) the task, and its subnet's
+        // network may be new (routes to the VPC's other subnets): have both in force first.
+        if (network && o.firewall) {
+          let timer: NodeJS.Timeout | undefined;
+          const ready = o.firewall.networksChanged ? o.firewall.networksChanged() : o.firewall.settled();
+          await Promise.race([ready, new Promise<void>((r) => (timer = setTimeout(r, FIREWALL_WAIT_MS)))]);
+          clearTimeout(timer);
+        }
+        await creds?.beforeCreate();
       },
       async afterRemove() {
-        await network?.tearDown();
+        // A subnet network gone takes its routes with it (not waited for).
+        if ((await network?.tearDown()) && o.firewall?.networksChanged) void o.firewall.networksChanged();
+        await creds?.afterRemove();
         o.metadata?.forget(assignment.taskArn);
       },
     };

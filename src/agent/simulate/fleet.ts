@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { DEFAULT_REGION } from "../../config.js";
 import { resolveAgentCredentials } from "../agent.js";
 import { type ApiCredentials, EcsAgentApi, EcsApiError } from "../api-client.js";
-import { AGENT_POLL_WAIT_MS, MAX_POLL_MANY_INSTANCES } from "../protocol.js";
-import { backoffDelay, sleep } from "../task-engine/reporter.js";
+import { AGENT_POLL_WAIT_MS, MAX_POLL_MANY_INSTANCES } from "../../contracts/agent-protocol.js";
+import { backoffDelay, sleep } from "../../core/backoff.js";
 import { type FleetShape, instanceSpecs } from "./instance-specs.js";
 import { VirtualInstance, type VirtualStatus } from "./virtual-instance.js";
 

@@ -1,4 +1,4 @@
-import type { TaskAssignment } from "../protocol.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import type { TaskStateReport } from "../task-engine/reporter.js";
 
 /** Where a virtual task is, as its instance last reported it. */

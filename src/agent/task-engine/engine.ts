@@ -2,10 +2,12 @@ import { setMaxListeners } from "node:events";
 import { ECS_LABELS, WHARF_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
 import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
-import type { TaskAssignment } from "../protocol.js";
-import { ManagedTask, type TaskContext } from "./managed-task.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
+import { ManagedTask } from "./managed-task.js";
+import type { TaskContext } from "./task-context.js";
 import type { Reporter } from "./reporter.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
+import type { CredentialsContext } from "../credentials/task-hook.js";
 import { taskSetupFactory } from "../network/task-setup.js";
 import { HealthMonitor } from "../health/monitor.js";
 import { releaseTaskResources } from "./task-resources.js";
@@ -32,6 +34,10 @@ export interface TaskEngineOptions {
   metadata?: MetadataEndpoint;
   /** Ships awslogs/awsfirelens containers' output (src/agent/logs); without it those lines stay in json-file. */
   logs?: { shipper: LogShipper; defaultRegion: string };
+  /** The security group firewall (awsvpc tasks start once the latest policy is in force). */
+  firewall?: { settled(): Promise<void>; networksChanged?(): Promise<void> };
+  /** Task role credentials (src/agent/credentials): served to tasks with a role. */
+  credentials?: CredentialsContext;
 }
 
 /** How many finished task ARNs to remember so a late listing never starts a task twice. */
@@ -71,6 +77,8 @@ export class TaskEngine {
           log,
           pauseImage: opts.pauseImage,
           metadata: opts.metadata,
+          firewall: opts.firewall,
+          ...(opts.credentials ? { credentials: opts.credentials } : {}),
         }),
         opts.logs && { ...opts.logs, signal: this.abort.signal, log },
       ),

@@ -1,63 +1,21 @@
-import type { NetworkBinding } from "@aws-sdk/client-ecs";
-import { type ContainerPlan, planTask, type TaskPlan, WHARF_LABELS } from "../container-config.js";
-import type { DockerClient } from "../docker/client.js";
-import {
-  CannotCreateContainerError,
-  CannotStartContainerError,
-  CannotStopContainerError,
-  daemonMessage,
-} from "../docker/errors.js";
+import { type AgentTaskStatus, moveTask } from "../../core/agent-task-states.js";
+import { systemClock } from "../../core/time.js";
+import { planTask, type TaskPlan, WHARF_LABELS } from "../container-config.js";
 import type { ContainerInspect } from "../docker/types.js";
-import type { TaskAssignment } from "../protocol.js";
-import { type HealthMonitor, healthOfInspect, monitorsHealth } from "../health/monitor.js";
-import { networkBindings } from "./bindings.js";
-import { DEPENDENCY_FAILED_EXIT_CODE, type DependencyState, evaluateDependencies, shutdownWaves } from "./dependencies.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
+import { healthOfInspect, monitorsHealth } from "../health/monitor.js";
+import type { TaskSetup } from "../network/task-setup.js";
+import { watchExit } from "./container-watch.js";
+import { absorbInspect, containerReport, type ManagedContainer, setContainerStatus } from "./managed-container.js";
+import { ReportQueue, type TaskStateReport } from "./reporter.js";
+import { Closed, ESSENTIAL_EXITED, type TaskContext } from "./task-context.js";
 import { TaskResources } from "./task-resources.js";
-import { type ContainerReport, type Reporter, ReportQueue, type TaskStateReport } from "./reporter.js";
-import { startOrder } from "./start-order.js";
-import type { TaskSetup, TaskSetupFactory } from "../network/task-setup.js";
+import type { TaskRun } from "./task-run.js";
+import { stopTask } from "./task-shutdown.js";
+import { startTask } from "./task-startup.js";
 
-/** Task statuses the agent moves through; a task only ever moves forward in this order. */
-export const TASK_STATUSES = ["NONE", "PENDING", "RUNNING", "STOPPED"] as const;
-export type AgentTaskStatus = (typeof TASK_STATUSES)[number];
-
-export const ESSENTIAL_EXITED = "Essential container in task exited";
-export const AWSVPC_UNSUPPORTED = "awsvpc network mode is not supported by this agent yet";
-
-/** What every task shares: the Engine, the reporter, the instance, the engine's lifetime. */
-export interface TaskContext {
-  docker: DockerClient;
-  reporter: Reporter;
-  containerInstanceArn: string;
-  hostIp?: string;
-  /** Aborted when the agent goes away: loops end, containers are left as they are. */
-  signal: AbortSignal;
-  /** Pulls with ECS's default behaviour (cached image on failure); throws CannotPullContainerError. */
-  pull(image: string): Promise<void>;
-  log(line: Record<string, unknown>): void;
-  /** The agent's Docker health watcher (health checks, HEALTHY dependencies). */
-  health?: HealthMonitor;
-  /** Root of the EFS stand-in directories (src/agent/volumes/plan.ts). */
-  efsRoot?: string;
-  /** awsvpc network + metadata endpoint variables around each task (src/agent/network/task-setup.ts). */
-  setup?: TaskSetupFactory;
-}
-
-type ContainerStatus = "NONE" | "CREATED" | "RUNNING" | "STOPPED";
-
-interface ManagedContainer {
-  plan: ContainerPlan;
-  containerArn?: string;
-  dockerId?: string;
-  status: ContainerStatus;
-  exitCode?: number;
-  reason?: string;
-  bindings: NetworkBinding[];
-  /** Docker's health, mapped (containers with a health check only). */
-  health?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
-  /** Epoch milliseconds of the start (dependsOn START, startTimeout, the reported startedAt). */
-  startedAtMs?: number;
-}
+export { AGENT_TASK_STATUSES as TASK_STATUSES, type AgentTaskStatus } from "../../core/agent-task-states.js";
+export { AWSVPC_UNSUPPORTED, ESSENTIAL_EXITED, type TaskContext } from "./task-context.js";
 
 type TaskEvent =
   | { kind: "stop"; reason?: string }
@@ -67,44 +25,41 @@ type TaskEvent =
   /** A startTimeout deadline passed: re-evaluate dependencies. */
   | { kind: "tick" };
 
-class Closed extends Error {}
-
-const nowSec = () => Date.now() / 1000;
-const NEVER_STARTED = "0001-01-01T00:00:00Z";
-
 /**
  * One task, one serial loop: only `run()` mutates the task; the poll and container watchers
- * post events into its inbox. Desired status only moves RUNNING → STOPPED. Containers that
- * already exist (adopted after a restart) are neither recreated nor restarted.
+ * post events into its inbox. Desired status only moves RUNNING → STOPPED; the task's and its
+ * containers' statuses move only along src/core/agent-task-states.ts. Start-up is
+ * task-startup.ts, shut-down task-shutdown.ts, a container's state managed-container.ts.
+ * Containers that already exist (adopted after a restart) are neither recreated nor restarted.
  */
-export class ManagedTask {
+export class ManagedTask implements TaskRun {
   readonly taskArn: string;
   status: AgentTaskStatus = "NONE";
   readonly done: Promise<void>;
-  private desired: "RUNNING" | "STOPPED";
+  #desired: "RUNNING" | "STOPPED";
   private stopReason?: string;
   private readonly inbox: TaskEvent[] = [];
   private wake?: () => void;
   private readonly watchers = new AbortController();
   private readonly queue: ReportQueue;
-  private plan!: TaskPlan;
-  private containers: ManagedContainer[] = [];
+  plan!: TaskPlan;
+  containers: ManagedContainer[] = [];
   /** Epoch seconds (also read by the task metadata endpoint). */
   pullStartedAt?: number;
   pullStoppedAt?: number;
-  private taskSetup?: TaskSetup;
-  private resources!: TaskResources;
+  taskSetup?: TaskSetup;
+  resources!: TaskResources;
   private unwatchHealth?: () => void;
 
   constructor(
-    private readonly ctx: TaskContext,
+    readonly ctx: TaskContext,
     readonly assignment: TaskAssignment,
     /** Container name → Docker id of containers found carrying this task's labels. */
     private readonly adopted: Map<string, string> = new Map(),
   ) {
     this.taskArn = assignment.taskArn;
-    this.desired = assignment.desiredStatus;
-    if (this.desired === "STOPPED") this.stopReason = assignment.stoppedReason;
+    this.#desired = assignment.desiredStatus;
+    if (this.#desired === "STOPPED") this.stopReason = assignment.stoppedReason;
     ctx.signal.addEventListener("abort", () => {
       this.watchers.abort();
       this.wake?.();
@@ -123,12 +78,20 @@ export class ManagedTask {
     this.post({ kind: "stop", reason });
   }
 
+  desired(): "RUNNING" | "STOPPED" {
+    return this.#desired;
+  }
+
+  now(): number {
+    return (this.ctx.clock ?? systemClock).now();
+  }
+
   private post(ev: TaskEvent): void {
     this.inbox.push(ev);
     this.wake?.();
   }
 
-  private check(): void {
+  check(): void {
     if (this.ctx.signal.aborted) throw new Closed();
   }
 
@@ -136,9 +99,12 @@ export class ManagedTask {
     try {
       await this.prepare();
       await this.drainInbox();
-      if (this.desired === "RUNNING") await this.startAll();
-      while (this.desired === "RUNNING") await this.nextEvents();
-      await this.stopAll();
+      if (this.#desired === "RUNNING") await startTask(this);
+      while (this.#desired === "RUNNING") await this.nextEvents();
+      await stopTask(this, async () => {
+        this.watchers.abort();
+        await this.taskSetup?.beforeStopped?.();
+      });
       await this.queue.drain();
       this.check();
       await this.taskSetup?.beforeRemove?.();
@@ -199,35 +165,21 @@ export class ManagedTask {
     });
     for (const c of this.containers) if (c.status === "RUNNING") this.watch(c);
     const essentialGone = this.containers.some((c) => c.plan.essential && c.status === "STOPPED");
-    if (essentialGone && this.desired === "RUNNING") this.requestStop(ESSENTIAL_EXITED);
+    if (essentialGone && this.#desired === "RUNNING") this.requestStop(ESSENTIAL_EXITED);
   }
 
-  /** Folds a Docker inspect into a container's state. */
   private absorb(c: ManagedContainer, info: ContainerInspect): void {
-    c.dockerId = info.Id;
-    if (info.State.StartedAt && info.State.StartedAt !== NEVER_STARTED) c.startedAtMs ??= Date.parse(info.State.StartedAt);
-    const s = info.State.Status;
-    if (s === "running" || s === "paused" || s === "restarting") {
-      c.status = "RUNNING";
-      c.bindings = networkBindings(this.plan.networkMode, c.plan, info, this.ctx.hostIp);
-      if (monitorsHealth(c.plan.body)) c.health = healthOfInspect(info);
-    } else if (s === "created") {
-      c.status = "CREATED";
-    } else {
-      c.status = "STOPPED";
-      if (info.State.StartedAt !== NEVER_STARTED) c.exitCode = info.State.ExitCode;
-      if (info.State.OOMKilled) c.reason ??= "OutOfMemoryError: Container killed due to memory usage";
-    }
+    absorbInspect(c, info, { networkMode: this.plan.networkMode, hostIp: this.ctx.hostIp });
   }
 
-  private requestStop(reason: string | undefined): void {
-    if (this.desired === "RUNNING") {
-      this.desired = "STOPPED";
+  requestStop(reason: string | undefined): void {
+    if (this.#desired === "RUNNING") {
+      this.#desired = "STOPPED";
       this.stopReason = reason;
     }
   }
 
-  private drainInbox(): Promise<void> | void {
+  drainInbox(): Promise<void> | void {
     const pending: Promise<void>[] = [];
     while (this.inbox.length) {
       const ev = this.inbox.shift()!;
@@ -239,10 +191,10 @@ export class ManagedTask {
   }
 
   /** Waits for at least one event (or the time `untilMs`, epoch ms) and applies everything in the inbox. */
-  private async nextEvents(untilMs?: number): Promise<void> {
+  async nextEvents(untilMs?: number): Promise<void> {
     this.check();
     if (this.inbox.length === 0) {
-      const timer = untilMs === undefined ? undefined : setTimeout(() => this.post({ kind: "tick" }), Math.max(0, untilMs - Date.now()));
+      const timer = untilMs === undefined ? undefined : setTimeout(() => this.post({ kind: "tick" }), Math.max(0, untilMs - this.now()));
       await new Promise<void>((resolve) => (this.wake = resolve));
       clearTimeout(timer);
       this.wake = undefined;
@@ -257,12 +209,12 @@ export class ManagedTask {
     if (!c || c.status === "STOPPED" || !c.dockerId) return;
     const info = await this.ctx.docker.inspectContainer(c.dockerId).catch(() => undefined);
     if (info) this.absorb(c, info);
-    if ((c.status as ContainerStatus) !== "STOPPED") {
+    if ((c.status as ManagedContainer["status"]) !== "STOPPED") {
       if (info) return; // a stale event: it runs again (restarting)
-      c.status = "STOPPED";
+      setContainerStatus(c, "STOPPED");
       c.reason ??= "CannotInspectContainerError: container vanished";
     }
-    if (this.desired === "STOPPED" || this.status !== "RUNNING") {
+    if (this.#desired === "STOPPED" || this.status !== "RUNNING") {
       if (c.plan.essential) this.requestStop(ESSENTIAL_EXITED);
       return;
     }
@@ -283,198 +235,17 @@ export class ManagedTask {
     }
   }
 
-  private watch(c: ManagedContainer): void {
-    const id = c.dockerId!;
-    const signal = this.watchers.signal;
-    const loop = async () => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        try {
-          await this.ctx.docker.waitContainer(id, signal);
-          return this.post({ kind: "exit", name: c.plan.name });
-        } catch {
-          if (signal.aborted) return;
-          const info = await this.ctx.docker.inspectContainer(id).catch(() => undefined);
-          if (!info || !info.State.Running) return this.post({ kind: "exit", name: c.plan.name });
-          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
-        }
-      }
-    };
-    void loop();
+  watch(c: ManagedContainer): void {
+    watchExit(this.ctx.docker, c.dockerId!, this.watchers.signal, () => this.post({ kind: "exit", name: c.plan.name }));
   }
 
-  /** PENDING → pull → create → start in dependency order → RUNNING. Failures stop the task. */
-  private async startAll(): Promise<void> {
-    const fresh = this.containers.filter((c) => !c.dockerId);
-    try {
-      if (this.plan.networkMode === "awsvpc" && !this.taskSetup) throw new CannotStartContainerError(AWSVPC_UNSUPPORTED);
-      await this.taskSetup?.beforeCreate();
-      this.check();
-      if (fresh.length) {
-        this.status = "PENDING";
-        this.pullStartedAt = nowSec();
-        this.reportTask("PENDING");
-        await this.pullAll(fresh);
-        this.pullStoppedAt = nowSec();
-        await this.resources.prepare(this.plan);
-        this.check();
-        for (const c of fresh) {
-          try {
-            c.dockerId = await this.ctx.docker.createContainer(c.plan.dockerName, c.plan.body);
-            c.status = "CREATED";
-          } catch (err) {
-            throw this.failed(c, new CannotCreateContainerError(daemonMessage(err)));
-          }
-          this.check();
-        }
-      }
-      await this.startInOrder();
-      if (this.desired !== "RUNNING") return;
-      await Promise.all(
-        this.containers
-          .filter((c) => c.status === "RUNNING")
-          .map(async (c) => {
-            const info = await this.ctx.docker.inspectContainer(c.dockerId!).catch(() => undefined);
-            c.bindings = networkBindings(this.plan.networkMode, c.plan, info, this.ctx.hostIp);
-          }),
-      );
-      this.check();
-      this.status = "RUNNING";
-      this.reportTask("RUNNING");
-    } catch (err) {
-      if (err instanceof Closed || this.ctx.signal.aborted) throw err;
-      const e = err as Error;
-      this.requestStop(`${e.name}: ${e.message}`);
-    }
-  }
-
-  private async pullAll(fresh: ManagedContainer[]): Promise<void> {
-    const images = [...new Set(fresh.map((c) => c.plan.image))];
-    await Promise.all(
-      images.map((image) =>
-        this.ctx.pull(image).catch((err: Error) => {
-          for (const c of fresh) if (c.plan.image === image) c.reason = `${err.name}: ${err.message}`;
-          throw err;
-        }),
-      ),
-    );
-    this.check();
-  }
-
-  private failed(c: ManagedContainer, err: Error): Error {
-    c.reason = `${err.name}: ${err.message}`;
-    return err;
-  }
-
-  /**
-   * Starts every created container once its dependsOn conditions (and links) hold, in
-   * dependency order, independent ones without waiting on others; waits for container events
-   * (exits, health) or a startTimeout deadline in between (see dependencies.ts). A condition
-   * that can never hold stops that container (exit 143, CannotStartContainerError: dependency
-   * graph: …), which stops the task when the container is essential.
-   */
-  private async startInOrder(): Promise<void> {
-    const order = startOrder(this.plan.containers).map((p) => this.containers.find((x) => x.plan === p)!);
-    for (;;) {
-      let waiting = false;
-      let progressed = false;
-      let untilMs: number | undefined;
-      for (const c of order) {
-        if (this.desired !== "RUNNING") return;
-        if (c.status !== "CREATED") continue;
-        const deps = [...c.plan.dependsOn, ...c.plan.linksTo.map((n) => ({ containerName: n, condition: "START" }))];
-        const v = evaluateDependencies(c.plan.name, deps, this.dependencyStates(), Date.now());
-        if (v.kind === "wait") {
-          waiting = true;
-          if (v.untilMs !== undefined) untilMs = Math.min(untilMs ?? Infinity, v.untilMs);
-          continue;
-        }
-        progressed = true;
-        if (v.kind === "fail") {
-          c.status = "STOPPED";
-          c.exitCode = DEPENDENCY_FAILED_EXIT_CODE;
-          c.reason = `CannotStartContainerError: ${v.reason}`;
-          if (c.plan.essential) this.requestStop(ESSENTIAL_EXITED);
-          continue;
-        }
-        try {
-          await this.ctx.docker.startContainer(c.dockerId!);
-        } catch (err) {
-          throw this.failed(c, new CannotStartContainerError(daemonMessage(err)));
-        }
-        this.check();
-        c.status = "RUNNING";
-        c.startedAtMs ??= Date.now();
-        if (monitorsHealth(c.plan.body)) c.health ??= "UNKNOWN";
-        this.watch(c);
-      }
-      if (!waiting || this.desired !== "RUNNING") return;
-      if (progressed) await this.drainInbox();
-      else await this.nextEvents(untilMs);
-    }
-  }
-
-  private dependencyStates(): Map<string, DependencyState> {
-    return new Map(
-      this.containers.map((c) => [
-        c.plan.name,
-        {
-          status: c.status,
-          exitCode: c.exitCode,
-          health: c.health,
-          startedAtMs: c.startedAtMs,
-          startTimeoutSec: this.resources.startTimeoutSec(c.plan.name),
-        },
-      ]),
-    );
-  }
-
-  /**
-   * `docker stop -t <stopTimeout>` for every started container, dependents before their
-   * dependencies (reverse startup order, one wave after another), then STOPPED with exit codes.
-   */
-  private async stopAll(): Promise<void> {
-    for (const wave of shutdownWaves(this.containers.map((c) => ({ name: c.plan.name, dependsOn: c.plan.dependsOn, c })))) {
-      await Promise.all(wave.map(({ c }) => this.stopOne(c)));
-    }
-    this.check();
-    this.watchers.abort();
-    await this.taskSetup?.beforeStopped?.();
-    this.check();
-    for (const c of this.containers) c.status = "STOPPED";
-    this.status = "STOPPED";
-    this.reportTask("STOPPED", nowSec());
-  }
-
-  private async stopOne(c: ManagedContainer): Promise<void> {
-    if (!c.dockerId || c.status === "STOPPED" || c.status === "NONE") return;
-    try {
-      if (c.status === "RUNNING") await this.ctx.docker.stopContainer(c.dockerId, c.plan.stopTimeoutSec);
-    } catch (err) {
-      c.reason ??= `CannotStopContainerError: ${new CannotStopContainerError(daemonMessage(err)).message}`;
-      await this.ctx.docker.killContainer(c.dockerId).catch(() => undefined);
-    }
-    const info = await this.ctx.docker.inspectContainer(c.dockerId).catch(() => undefined);
-    if (info) this.absorb(c, info);
-    c.status = "STOPPED";
-  }
-
-  private containerReport(c: ManagedContainer): ContainerReport {
-    const r: ContainerReport = { containerName: c.plan.name, status: c.status === "STOPPED" ? "STOPPED" : c.status === "RUNNING" ? "RUNNING" : "PENDING" };
-    if (c.dockerId) r.runtimeId = c.dockerId;
-    if (c.exitCode !== undefined) r.exitCode = c.exitCode;
-    if (c.reason) r.reason = c.reason.slice(0, 255);
-    if (c.status === "RUNNING") r.networkBindings = c.bindings;
-    if (c.health) r.healthStatus = c.health;
-    if (c.startedAtMs !== undefined) r.startedAt = c.startedAtMs / 1000;
-    return r;
-  }
-
-  private reportTask(status: TaskStateReport["status"], executionStoppedAt?: number): void {
+  enter(status: AgentTaskStatus & TaskStateReport["status"], executionStoppedAt?: number): void {
+    this.status = moveTask(this.status, status);
     const body: TaskStateReport = {
       cluster: this.assignment.clusterArn,
       task: this.taskArn,
       status,
-      containers: this.containers.map((c) => this.containerReport(c)),
+      containers: this.containers.map(containerReport),
     };
     if (status === "STOPPED" && this.stopReason) body.reason = this.stopReason.slice(0, 255);
     if (this.pullStartedAt !== undefined) body.pullStartedAt = this.pullStartedAt;
@@ -486,7 +257,7 @@ export class ManagedTask {
   private reportContainer(c: ManagedContainer): void {
     this.queue.push({
       kind: "container",
-      body: { cluster: this.assignment.clusterArn, task: this.taskArn, ...this.containerReport(c) },
+      body: { cluster: this.assignment.clusterArn, task: this.taskArn, ...containerReport(c) },
     });
   }
 
@@ -494,7 +265,7 @@ export class ManagedTask {
   snapshot(): { status: AgentTaskStatus; desired: string; containers: { name: string; dockerId?: string; status: string; exitCode?: number }[] } {
     return {
       status: this.status,
-      desired: this.desired,
+      desired: this.#desired,
       containers: this.containers.map((c) => ({ name: c.plan.name, dockerId: c.dockerId, status: c.status, exitCode: c.exitCode })),
     };
   }

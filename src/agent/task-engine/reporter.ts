@@ -1,3 +1,4 @@
+import { type BackoffOptions, backoffDelay, sleep } from "../../core/backoff.js";
 import type { NetworkBinding } from "@aws-sdk/client-ecs";
 
 /**
@@ -50,30 +51,6 @@ export class ReportRejected extends Error {
 export type QueuedReport =
   | { kind: "task"; body: TaskStateReport }
   | { kind: "container"; body: ContainerStateReport };
-
-export interface BackoffOptions {
-  initialMs?: number;
-  maxMs?: number;
-}
-
-/** Exponential backoff with ±20 % jitter, as amazon-ecs-agent's event handler does. */
-export function backoffDelay(attempt: number, opts: BackoffOptions = {}): number {
-  const base = Math.min((opts.initialMs ?? 250) * 2 ** attempt, opts.maxMs ?? 30_000);
-  return Math.round(base * (0.8 + Math.random() * 0.4));
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * One task's reports, sent strictly in order, each retried with backoff until acknowledged,

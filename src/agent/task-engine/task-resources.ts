@@ -12,10 +12,10 @@ import {
   taskLimits,
   type TaskLimits,
 } from "../limits.js";
-import type { TaskAssignment } from "../protocol.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import { containerBinds, containerVolumesFrom, planVolumes } from "../volumes/plan.js";
 import { provisionVolumes, releaseVolumes, ResourceInitializationError } from "../volumes/provision.js";
-import { sleep } from "./reporter.js";
+import { sleep } from "../../core/backoff.js";
 
 /**
  * A task's host resources besides its containers: its volumes (src/agent/volumes) and its

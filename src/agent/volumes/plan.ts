@@ -1,3 +1,4 @@
+import { dockerSafe } from "../container-config.js";
 import type { ContainerDefinition, Volume } from "@aws-sdk/client-ecs";
 import { join, normalize, resolve, sep } from "node:path";
 
@@ -48,7 +49,6 @@ export interface VolumePlanInput {
 }
 
 /** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
-const dockerSafe = (s: string): string => s.replace(/[^a-zA-Z0-9_.-]/g, "-");
 
 export function planVolumes(input: VolumePlanInput): PlannedVolume[] {
   return (input.volumes ?? []).map((v): PlannedVolume => {

@@ -8,7 +8,7 @@ import type { EcsDeps } from "./deps.js";
 import { validateAttribute } from "../../core/attribute-rules.js";
 
 
-import type { AttributeDoc } from "./instance-doc.js";
+import type { AttributeDoc } from "../../records/instance-doc.js";
 
 /**
  * PutAttributes / DeleteAttributes / ListAttributes on container instances (the only target

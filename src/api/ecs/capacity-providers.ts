@@ -12,7 +12,7 @@ import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import { validateTags } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
 import type { EcsDeps } from "./deps.js";
-import { putTagsOp, readTags } from "./tag-store.js";
+import { putTagsOp, readTags } from "../../records/tag-store.js";
 
 /**
  * Capacity providers. FARGATE and FARGATE_SPOT are built in (every account has them); others are

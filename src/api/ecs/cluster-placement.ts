@@ -4,8 +4,8 @@ import {
   requirementsFromNeeds,
   type TaskRequirements,
 } from "../../core/placement/index.js";
-import { type InstanceDoc, resourceNumber, resourceSet } from "./instance-doc.js";
-import type { TaskDoc } from "./task-doc.js";
+import { type InstanceDoc, resourceNumber, resourceSet } from "../../records/instance-doc.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 import { instanceEniCapacity } from "./task-network.js";
 
 /** A task the index counts on its instance: every task not yet STOPPED. */

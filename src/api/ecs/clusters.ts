@@ -17,7 +17,7 @@ import type { RequestContext } from "../../edge/service.js";
 import { findCapacityProvider } from "./capacity-providers.js";
 import type { EcsDeps } from "./deps.js";
 import { clusterUsage } from "./cluster-usage.js";
-import { putTagsOp, readTags } from "./tag-store.js";
+import { putTagsOp, readTags } from "../../records/tag-store.js";
 
 /** A cluster as stored: the ECS shape minus computed counts and tags. */
 export type ClusterDoc = Omit<Cluster, "tags" | "statistics"> & { clusterArn: string; clusterName: string; status: string };

@@ -29,8 +29,8 @@ import {
   type ResourceDoc,
   setResource,
   usageByInstance,
-} from "./instance-doc.js";
-import { putTagsOp } from "./tag-store.js";
+} from "../../records/instance-doc.js";
+import { putTagsOp } from "../../records/tag-store.js";
 import { markDesiredStopped } from "./task-stop.js";
 
 /**
@@ -209,7 +209,6 @@ export async function registerInstanceIn(
     const ops: WriteOp[] = [putInstanceOp(doc)];
     if (!existing || input.tags) ops.push(putTagsOp(doc.containerInstanceArn, tags));
     await deps.store.write(ops);
-    deps.agents?.bump(doc.containerInstanceArn);
     const usage = usageByInstance(await clusterTasks(deps.store, cluster.clusterArn)).get(doc.containerInstanceArn);
     return { containerInstance: await renderInstance(deps, doc, usage, false) };
   });
@@ -243,7 +242,6 @@ export async function deregisterContainerInstance(
     }
     const next: InstanceDoc = doc.status === "INACTIVE" ? doc : { ...doc, status: "INACTIVE", version: doc.version + 1 };
     await deps.store.write([putInstanceOp(next)]);
-    deps.agents?.bump(doc.containerInstanceArn);
     deps.agents?.forget(doc.containerInstanceArn);
     const usage = usageByInstance(await clusterTasks(deps.store, cluster.clusterArn)).get(doc.containerInstanceArn);
     return { containerInstance: await renderInstance(deps, next, usage, false) };
@@ -320,7 +318,6 @@ export async function updateContainerInstancesState(
       const next = doc.status === input.status ? doc : { ...doc, status: input.status!, version: doc.version + 1 };
       if (next !== doc) {
         await deps.store.write([putInstanceOp(next)]);
-        deps.agents?.bump(doc.containerInstanceArn);
       }
       containerInstances.push(await renderInstance(deps, next, usage.get(doc.containerInstanceArn), false));
     }

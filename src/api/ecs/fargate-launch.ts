@@ -1,4 +1,4 @@
-import type { AwsVpcConfiguration, RunTaskRequest } from "@aws-sdk/client-ecs";
+import type { RunTaskRequest } from "@aws-sdk/client-ecs";
 import { clusterArn, lastSegment } from "../../core/arn.js";
 import { invalidParameter } from "../../core/errors.js";
 import {
@@ -8,7 +8,6 @@ import {
   resolvePlatformVersion,
   spreadOverSubnets,
   type StrategyItem,
-  subnetAvailabilityZone,
   validateStrategy,
 } from "../../core/fargate/index.js";
 import { place, type PlacementFailure, type PlacementRequest } from "../../core/placement/index.js";
@@ -16,9 +15,10 @@ import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import type { RequestContext } from "../../edge/service.js";
 import { type ClusterDoc, MIXED_PROVIDERS } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
-import { FARGATE_POOL_NAME } from "./instance-doc.js";
-import type { TaskDoc } from "./task-doc.js";
+import { FARGATE_POOL_NAME } from "../../records/instance-doc.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 import { type LaunchSpec, newTaskDoc } from "./task-launch.js";
+import type { TaskNetwork } from "./task-network.js";
 
 /**
  * Fargate on Wharf: tasks with no hosts to manage. Each task is placed on a host of the managed
@@ -115,7 +115,7 @@ export function planFargateTasks(
     ctx: RequestContext;
     spec: LaunchSpec;
     request: PlacementRequest;
-    vpc: AwsVpcConfiguration;
+    vpc: TaskNetwork;
     launch: Launch;
     platformVersion: string;
     existingByProvider: Record<string, number>;
@@ -144,14 +144,15 @@ export function planFargateTasks(
     : [];
   const placed = noActiveInstances ? [] : placements;
   const providers = launch.strategy ? distributeTasks(launch.strategy, placed.length, args.existingByProvider) : [];
-  const subnets = spreadOverSubnets(ctx.principal.region, vpc.subnets ?? [], placed.length, args.liveByZone);
+  const zoneOf = (s: string) => vpc.subnetInfo[s]!.availabilityZone;
+  const subnets = spreadOverSubnets(zoneOf, vpc.subnets, placed.length, args.liveByZone);
   const storage = ephemeralStorageGiB(spec.td.ephemeralStorage?.sizeInGiB);
   const docs = placed.map((p, i) => {
     const doc = newTaskDoc(spec, hostOf(p.instanceArn), args.now, i);
     const subnet = subnets[i]!;
     return {
       ...doc,
-      availabilityZone: subnetAvailabilityZone(ctx.principal.region, subnet),
+      availabilityZone: zoneOf(subnet),
       ...(providers[i] ? { capacityProviderName: providers[i] } : {}),
       platformVersion: args.platformVersion,
       platformFamily: "Linux",

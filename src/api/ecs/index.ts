@@ -2,10 +2,12 @@ import type { JsonService, Operation, RequestContext } from "../../edge/service.
 import { notImplemented, validateInput } from "../../edge/shape-model.js";
 import * as accountSettings from "./account-settings.js";
 import * as attributes from "./attributes.js";
+import { ecsAuthorization } from "./authorization.js";
 import * as capacityProviders from "./capacity-providers.js";
 import * as clusters from "./clusters.js";
 import * as containerInstances from "./container-instances.js";
 import type { EcsDeps } from "./deps.js";
+import { readTags } from "../../records/tag-store.js";
 import { ecsModel } from "./model.generated.js";
 import * as pollEndpoint from "./poll-endpoint.js";
 import * as serviceDeployments from "./service-deployments.js";
@@ -85,5 +87,14 @@ export function ecsService(deps: EcsDeps, extra: Record<string, EcsOperation> = 
           throw notImplemented("ECS", name);
         };
   }
-  return { targetPrefix: ECS_TARGET_PREFIX, signingName: "ecs", operations };
+  return {
+    targetPrefix: ECS_TARGET_PREFIX,
+    signingName: "ecs",
+    operations,
+    authorization: ecsAuthorization(deps),
+    resourceTags: async (arn) => {
+      const tags = await readTags(deps.store, arn);
+      return tags.length ? Object.fromEntries(tags.map((t) => [t.key ?? "", t.value ?? ""])) : undefined;
+    },
+  };
 }

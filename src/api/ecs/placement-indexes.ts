@@ -1,7 +1,7 @@
 import type { Store, WriteOp } from "../../store/store.js";
 import { ClusterPlacement, diffPlacements } from "./cluster-placement.js";
-import { clusterInstances, capacityTasks, type InstanceDoc } from "./instance-doc.js";
-import type { TaskDoc } from "./task-doc.js";
+import { clusterInstances, capacityTasks, type InstanceDoc } from "../../records/instance-doc.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 
 type Change = (c: ClusterPlacement) => void;
 

@@ -5,8 +5,8 @@ import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import type { RequestContext } from "../../edge/service.js";
 import { requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
-import type { DeploymentRecord, ServiceDoc } from "./service-doc.js";
-import { renderBrief, renderServiceDeployment } from "./service-history.js";
+import type { DeploymentRecord, ServiceDoc } from "../../records/service-doc.js";
+import { renderBrief, renderServiceDeployment } from "../../records/service-history.js";
 import { readService, serviceArnOf } from "./services.js";
 
 /** ListServiceDeployments / DescribeServiceDeployments over the records services.ts keeps. */

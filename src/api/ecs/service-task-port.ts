@@ -4,14 +4,14 @@ import { constraintsHold, type PlacementFailure, SERVICE_DEFAULT_STRATEGY } from
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import type { DeploymentState } from "../../core/service/types.js";
 import type { RequestContext } from "../../edge/service.js";
-import { observeTask, type ServiceTaskPort, type StartOutcome } from "../../controllers/service-controller.js";
+import { observeTask, type ServiceTaskPort, type StartOutcome } from "../../records/service-tasks.js";
 import type { DaemonInstance } from "../../core/service/daemon.js";
 import type { EcsDeps } from "./deps.js";
 import { registeredInstances } from "./container-instances.js";
-import type { ServiceDoc } from "./service-doc.js";
-import { readTags } from "./tag-store.js";
-import type { TaskDoc } from "./task-doc.js";
-import { markDesiredStopped } from "./task-stop.js";
+import type { ServiceDoc } from "../../records/service-doc.js";
+import { readTags } from "../../records/tag-store.js";
+import type { TaskDoc } from "../../records/task-doc.js";
+import { markDeactivating, markDesiredStopped, releaseHeld } from "./task-stop.js";
 import { clusterPlacement, placementRequest } from "./task-placement.js";
 import { runTask, startTask } from "./tasks.js";
 import { FARGATE_PROVIDERS } from "../../core/fargate/index.js";
@@ -74,6 +74,14 @@ export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
       await markDesiredStopped(deps, taskArn, reason, "ServiceSchedulerInitiated");
     },
 
+    async deactivateTask(_service, taskArn, reason) {
+      await markDeactivating(deps, taskArn, reason, "ServiceSchedulerInitiated");
+    },
+
+    async releaseTask(_service, taskArn) {
+      await releaseHeld(deps, taskArn);
+    },
+
     /**
      * DAEMON eligibility: the instance satisfies the task definition's requiresAttributes and the
      * memberOf constraints (the definition's and the service's), judged by the placement engine's
@@ -96,7 +104,7 @@ export function serviceTaskPort(deps: EcsDeps): ServiceTaskPort {
 }
 
 /** The identity the scheduler acts as: the service's own account and region. */
-function schedulerContext(service: ServiceDoc): RequestContext {
+export function schedulerContext(service: ServiceDoc): RequestContext {
   const parsed = parseArn(service.serviceArn)!;
   const principal = { region: parsed.region, accountId: parsed.accountId };
   return {

@@ -1,3 +1,4 @@
+import { resolveTaskNetwork } from "./task-network.js";
 import type {
   CreateServiceRequest,
   DeleteServiceRequest,
@@ -21,8 +22,9 @@ import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import type { RequestContext } from "../../edge/service.js";
 import { requireCluster, type ClusterDoc } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
-import { renderService, type ServiceDoc } from "./service-doc.js";
-import { newRecord, syncHistory, withRecord } from "./service-history.js";
+import { renderService, type ServiceDoc } from "../../records/service-doc.js";
+import { newRecord, syncHistory, withRecord } from "../../records/service-history.js";
+import { checkTargetGroups, gracePeriodOf } from "./service-lb-validate.js";
 import {
   deploymentConfigurationOf,
   fingerprint,
@@ -34,7 +36,7 @@ import {
   validateServiceName,
   validateServiceRegistries,
 } from "./service-validate.js";
-import { putTagsOp } from "./tag-store.js";
+import { putTagsOp } from "../../records/tag-store.js";
 import { resolveTaskDefinition } from "./task-definitions.js";
 
 /**
@@ -138,11 +140,11 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
   const deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration, strategy);
   validatePlacement(input.placementConstraints, input.placementStrategy);
   validateLoadBalancers(input.loadBalancers, td);
+  await checkTargetGroups(deps, input.loadBalancers ?? [], td);
+  const healthCheckGracePeriodSeconds = gracePeriodOf(input.healthCheckGracePeriodSeconds, input.loadBalancers ?? []);
   validateServiceRegistries(input.serviceRegistries, td);
   validateNetwork(input.networkConfiguration, td);
-  if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) {
-    throw invalidParameter("healthCheckGracePeriodSeconds must be greater than or equal to 0.");
-  }
+  if (input.networkConfiguration?.awsvpcConfiguration) await resolveTaskNetwork(deps, ctx, input.networkConfiguration.awsvpcConfiguration);
   const tags = validateTags(input.tags);
   const arn = serviceArn(ctx.principal, cluster.clusterName, name);
   const hash = fingerprint(input);
@@ -184,7 +186,7 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
       placementConstraints: input.placementConstraints ?? [],
       placementStrategy: input.placementStrategy ?? [],
       ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
-      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      ...(healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds } : {}),
       schedulingStrategy: strategy,
       deploymentController: { type: "ECS" },
       createdBy: ctx.callerArn,
@@ -250,8 +252,14 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
   }
   const tdForChecks = td ?? (await resolveTaskDefinition(deps, current.taskDefinition!, ctx).catch(() => undefined));
   if (input.loadBalancers) validateLoadBalancers(input.loadBalancers, tdForChecks);
+  if (input.loadBalancers || td) await checkTargetGroups(deps, input.loadBalancers ?? current.loadBalancers ?? [], tdForChecks);
+  const healthCheckGracePeriodSeconds =
+    input.healthCheckGracePeriodSeconds !== undefined || input.loadBalancers
+      ? gracePeriodOf(input.healthCheckGracePeriodSeconds ?? current.healthCheckGracePeriodSeconds, input.loadBalancers ?? current.loadBalancers ?? [])
+      : current.healthCheckGracePeriodSeconds;
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries, tdForChecks);
   if (input.networkConfiguration || td) validateNetwork(input.networkConfiguration ?? current.networkConfiguration, tdForChecks);
+  if (input.networkConfiguration?.awsvpcConfiguration) await resolveTaskNetwork(deps, ctx, input.networkConfiguration.awsvpcConfiguration);
 
   const doc = await deps.lock(arn, async () => {
     const base = await requireActive(deps, arn);
@@ -265,7 +273,7 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
       ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
       ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
       ...(input.serviceRegistries ? { serviceRegistries: input.serviceRegistries } : {}),
-      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      ...(healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds } : {}),
       ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
       ...(input.enableECSManagedTags !== undefined ? { enableECSManagedTags: input.enableECSManagedTags } : {}),
       ...(input.propagateTags ? { propagateTags: input.propagateTags } : {}),

@@ -1,10 +1,11 @@
 import { invalidParameter } from "../../core/errors.js";
 import { chaosDraw, chooseShare, isLiveSpot, SPOT_INTERRUPTION } from "../../core/fargate/index.js";
 import type { RequestContext } from "../../edge/service.js";
+import type { InterruptInput, InterruptOutput } from "../../contracts/internal-routes.js";
 import { requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
-import { clusterTasks } from "./instance-doc.js";
-import { resolveTaskArn, type TaskDoc } from "./task-doc.js";
+import { clusterTasks } from "../../records/instance-doc.js";
+import { resolveTaskArn, type TaskDoc } from "../../records/task-doc.js";
 import { markDesiredStopped } from "./task-stop.js";
 
 /**
@@ -12,20 +13,6 @@ import { markDesiredStopped } from "./task-stop.js";
  * agent sends SIGTERM, then SIGKILL after the container's stopTimeout, ECS's two-minute notice
  * at most), and shows `stopCode: SpotInterruption` with ECS's stoppedReason; services replace it.
  */
-
-export interface InterruptInput {
-  /** The cluster (default "default"). */
-  cluster?: string;
-  /** Tasks to interrupt (ids or ARNs); each must be a live FARGATE_SPOT task. */
-  tasks?: string[];
-  /** Or a share (0–1) of the cluster's live Spot tasks, chosen at random. */
-  share?: number;
-}
-
-export interface InterruptOutput {
-  interrupted: string[];
-  failures: { arn: string; reason: string }[];
-}
 
 export async function interruptSpotTasks(deps: EcsDeps, input: InterruptInput, ctx: RequestContext): Promise<InterruptOutput> {
   const hasTasks = Array.isArray(input.tasks) && input.tasks.length > 0;

@@ -1,105 +1,72 @@
-import { pickAddress, subnetBlock, subnetBlockIndex } from "../../core/eni.js";
-import { epochSeconds } from "../../core/time.js";
+import { pickAddress } from "../../core/eni.js";
 import type { WriteOp } from "../../store/store.js";
+import { deleteOp, getIn, listIn } from "../ec2/deps.js";
+import type { NetworkInterfaceDoc, SubnetDoc } from "../ec2/docs.js";
+import type { SubnetInfo } from "../ec2/lookup.js";
 import type { EcsDeps } from "./deps.js";
-import type { TaskDoc } from "./task-doc.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 
 /**
- * The control plane's subnets: one store record (kind `subnet`, id = the subnet id) per subnet
- * id any task has used, created on first use with a /24 from src/core/eni.ts, holding which
- * task holds which address. Every read-modify-write runs under SUBNETS_LOCK.
+ * Task addresses in the EC2 API's subnets: the addresses in use in a subnet are those of its
+ * network interfaces (kind `ec2-network-interface`, one per awsvpc task ENI, written with the
+ * task and deleted when it stops), so DescribeNetworkInterfaces and the subnet's
+ * AvailableIpAddressCount show them. Every read-modify-write runs under the Region's EC2 lock
+ * (src/api/ec2/deps.ts `ec2Lock`), the lock DeleteSubnet and DeleteSecurityGroup check ENIs under.
  */
 
-export const SUBNETS_LOCK = "wharf:subnets";
-
-export interface SubnetDoc {
-  subnetId: string;
-  cidrBlock: string;
-  gateway: string;
-  blockIndex: number;
-  /** Epoch seconds. */
-  createdAt: number;
-  /** Address → ARN of the task holding it (until the task is STOPPED). */
-  addresses: Record<string, string>;
-}
-
 export interface AllocatedAddress {
-  subnetId: string;
-  cidrBlock: string;
-  gateway: string;
+  subnet: SubnetInfo;
   address: string;
 }
 
-const putSubnetOp = (doc: SubnetDoc): WriteOp => ({ op: "put", kind: "subnet", id: doc.subnetId, sort: doc.subnetId, value: doc });
-
-export async function readSubnet(deps: EcsDeps, subnetId: string): Promise<SubnetDoc | undefined> {
-  return (await deps.store.get<SubnetDoc>("subnet", subnetId))?.value;
-}
-
-/** Drops addresses whose task is gone or STOPPED (a missed release must not leak addresses). */
-async function sweep(deps: EcsDeps, doc: SubnetDoc): Promise<boolean> {
-  let freed = false;
-  for (const [ip, taskArn] of Object.entries(doc.addresses)) {
-    const task = (await deps.store.get<TaskDoc>("task", taskArn))?.value;
-    if (!task || task.lastStatus === "STOPPED") {
-      delete doc.addresses[ip];
-      freed = true;
-    }
-  }
-  return freed;
+/** ENIs of tasks that are gone or STOPPED (a missed release must not leak addresses). */
+async function isStale(deps: EcsDeps, e: NetworkInterfaceDoc): Promise<boolean> {
+  if (!e.taskArn) return false;
+  const task = (await deps.store.get<TaskDoc>("task", e.taskArn))?.value;
+  return !task || task.lastStatus === "STOPPED";
 }
 
 /**
- * One address per task ARN, each from the first subnet (in the given order) with room; a
- * subnet seen for the first time gets its block. Returns no addresses when the subnets are
- * full. Call under SUBNETS_LOCK and write `ops` before releasing it.
+ * One address per task ARN, each from the first subnet (in the given order) with room; subnets
+ * deleted meanwhile are skipped. When the subnets fill up, the tasks from there on get none
+ * (`addresses` is shorter); `ops` delete stale ENIs either way. Call under the Region's EC2 lock and write `ops` before releasing it.
  */
 export async function allocateAddresses(
   deps: EcsDeps,
-  subnetIds: string[],
-  taskArns: string[],
-): Promise<{ addresses?: AllocatedAddress[]; ops: WriteOp[] }> {
-  const all = (await deps.store.list<SubnetDoc>("subnet")).map((r) => r.value);
-  const usedBlocks = new Set(all.map((s) => s.blockIndex));
-  const docs = new Map<string, SubnetDoc>();
-  for (const id of subnetIds) {
-    let doc = all.find((s) => s.subnetId === id);
-    if (!doc) {
-      const idx = subnetBlockIndex(id, usedBlocks);
-      if (idx === undefined) continue;
-      usedBlocks.add(idx);
-      const block = subnetBlock(idx);
-      doc = { subnetId: id, cidrBlock: block.cidrBlock, gateway: block.gateway, blockIndex: idx, createdAt: epochSeconds(deps.clock.now()), addresses: {} };
-    } else {
-      doc = { ...doc, addresses: { ...doc.addresses } };
-    }
-    docs.set(id, doc);
+  region: string,
+  subnets: readonly SubnetInfo[],
+  taskArns: readonly string[],
+): Promise<{ addresses: AllocatedAddress[]; ops: WriteOp[] }> {
+  const ops: WriteOp[] = [];
+  const inUse = new Map<string, Set<string>>(subnets.map((s) => [s.subnetId, new Set<string>()]));
+  for (const e of await listIn<NetworkInterfaceDoc>(deps, "ec2-network-interface", region)) {
+    const used = inUse.get(e.subnetId);
+    if (!used) continue;
+    if (await isStale(deps, e)) ops.push(deleteOp("ec2-network-interface", e.networkInterfaceId));
+    else used.add(e.privateIpAddress);
   }
-  const touched = new Set<string>();
-  // A task's address is free from the moment its record says STOPPED, even if the release
-  // that follows has not run yet (or never ran).
-  for (const doc of docs.values()) if (await sweep(deps, doc)) touched.add(doc.subnetId);
+  const live: SubnetInfo[] = [];
+  for (const s of subnets) if (await getIn<SubnetDoc>(deps, "ec2-subnet", region, s.subnetId)) live.push(s);
   const addresses: AllocatedAddress[] = [];
-  for (const taskArn of taskArns) {
+  for (const _arn of taskArns) {
     let got: AllocatedAddress | undefined;
-    for (const doc of docs.values()) {
-      const ip = pickAddress(doc.cidrBlock, new Set(Object.keys(doc.addresses)));
+    for (const s of live) {
+      const used = inUse.get(s.subnetId)!;
+      const ip = pickAddress(s.cidrBlock, used);
       if (!ip) continue;
-      doc.addresses[ip] = taskArn;
-      touched.add(doc.subnetId);
-      got = { subnetId: doc.subnetId, cidrBlock: doc.cidrBlock, gateway: doc.gateway, address: ip };
+      used.add(ip);
+      got = { subnet: s, address: ip };
       break;
     }
-    if (!got) return { ops: [] };
+    if (!got) break;
     addresses.push(got);
   }
-  return { addresses, ops: [...touched].map((id) => putSubnetOp(docs.get(id)!)) };
+  return { addresses, ops };
 }
 
-/** Frees `address` if `taskArn` still holds it. Call under SUBNETS_LOCK. */
-export async function releaseAddress(deps: EcsDeps, subnetId: string, address: string, taskArn: string): Promise<void> {
-  const doc = await readSubnet(deps, subnetId);
-  if (!doc || doc.addresses[address] !== taskArn) return;
-  const { [address]: _gone, ...rest } = doc.addresses;
-  await deps.store.write([putSubnetOp({ ...doc, addresses: rest })]);
+/** Deletes the task's ENI record if it is still the task's (idempotent). Call under the Region's EC2 lock. */
+export async function releaseAddress(deps: EcsDeps, region: string, networkInterfaceId: string, taskArn: string): Promise<void> {
+  const e = await getIn<NetworkInterfaceDoc>(deps, "ec2-network-interface", region, networkInterfaceId);
+  if (!e || e.taskArn !== taskArn) return;
+  await deps.store.write([deleteOp("ec2-network-interface", networkInterfaceId)]);
 }

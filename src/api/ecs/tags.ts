@@ -5,7 +5,7 @@ import { mergeTags, validateTags } from "../../core/tags.js";
 import type { RequestContext } from "../../edge/service.js";
 import type { Kind } from "../../store/store.js";
 import type { EcsDeps } from "./deps.js";
-import { putTagsOp, readTags } from "./tag-store.js";
+import { putTagsOp, readTags } from "../../records/tag-store.js";
 
 /**
  * TagResource / UntagResource / ListTagsForResource for every taggable ECS resource.

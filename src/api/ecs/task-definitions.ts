@@ -20,7 +20,7 @@ import { epochSeconds } from "../../core/time.js";
 import type { RequestContext } from "../../edge/service.js";
 import { VersionConflict, type WriteOp } from "../../store/store.js";
 import type { EcsDeps } from "./deps.js";
-import { putTagsOp, readTags } from "./tag-store.js";
+import { putTagsOp, readTags } from "../../records/tag-store.js";
 
 /**
  * Task definition operations. Records: kind "taskdef", id = ARN, scope = family, sort =
@@ -61,7 +61,7 @@ export async function registerTaskDefinition(deps: EcsDeps, input: RegisterTaskD
 }
 
 /** family → its latest ACTIVE revision; family:revision or ARN → that revision (any status). */
-async function findTaskDefinition(deps: EcsDeps, ref: string, ctx: RequestContext): Promise<TaskDefinitionDoc | undefined> {
+export async function findTaskDefinition(deps: EcsDeps, ref: string, ctx: RequestContext): Promise<TaskDefinitionDoc | undefined> {
   const parsed = parseTaskDefinitionRef(ref, ctx.principal);
   if (parsed.foreign || parsed.badRevision !== undefined || !parsed.family) return undefined;
   if (parsed.revision === undefined) {

@@ -8,9 +8,9 @@ import { mergeTags, type Tag, validateTags } from "../../core/tags.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
 import { epochSeconds } from "../../core/time.js";
 import type { Store } from "../../store/store.js";
-import type { InstanceDoc } from "./instance-doc.js";
-import { readTags } from "./tag-store.js";
-import { type ContainerDoc, type TaskDoc, taskSortKey } from "./task-doc.js";
+import type { InstanceDoc } from "../../records/instance-doc.js";
+import { readTags } from "../../records/tag-store.js";
+import { type ContainerDoc, type TaskDoc, taskSortKey } from "../../records/task-doc.js";
 
 /** ECS's limit on the JSON size of a task's overrides. */
 export const MAX_OVERRIDES_CHARS = 8192;

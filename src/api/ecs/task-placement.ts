@@ -12,6 +12,7 @@ import {
   validateRequest,
 } from "../../core/placement/index.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
+import type { ExplainOutput } from "../../contracts/internal-routes.js";
 import type { RequestContext } from "../../edge/service.js";
 import { requireCluster } from "./clusters.js";
 import type { ClusterPlacement } from "./cluster-placement.js";
@@ -19,7 +20,7 @@ import type { EcsDeps } from "./deps.js";
 import { buildPlacement } from "./placement-indexes.js";
 import { resolveTaskDefinition } from "./task-definitions.js";
 import { checkCompatibility, needsOf, validateOverrides } from "./task-launch.js";
-import { trunkingEnabled, validateTaskNetwork } from "./task-network.js";
+import { resolveTaskNetwork, trunkingEnabled, validateTaskNetwork } from "./task-network.js";
 
 /**
  * The glue between the ECS task operations and the pure placement engine: the engine's request
@@ -72,7 +73,7 @@ export async function prepareRunTask(deps: EcsDeps, input: RunTaskRequest, launc
   const td = await resolveTaskDefinition(deps, input.taskDefinition ?? "", ctx);
   checkCompatibility(td, launchType);
   validateOverrides(td, input.overrides);
-  const vpc = validateTaskNetwork(td, input.networkConfiguration, launchType);
+  const shape = validateTaskNetwork(td, input.networkConfiguration, launchType);
   const request = placementRequest(td, {
     count,
     group: input.group,
@@ -80,6 +81,7 @@ export async function prepareRunTask(deps: EcsDeps, input: RunTaskRequest, launc
     placementConstraints: input.placementConstraints,
     placementStrategy: input.placementStrategy,
   });
+  const vpc = shape ? await resolveTaskNetwork(deps, ctx, shape) : undefined;
   return { td, vpc, request };
 }
 
@@ -89,26 +91,6 @@ export function clusterPlacement(deps: EcsDeps, clusterArn: string): Promise<Clu
   return buildPlacement(deps.store, clusterArn, (arn) => deps.agents?.connected(arn) ?? false);
 }
 
-/** What `POST /_wharf/explain` answers: RunTask's decision, made but not carried out, and why. */
-export interface ExplainOutput {
-  cluster: string;
-  taskDefinitionArn: string;
-  count: number;
-  group: string;
-  /** What one task needs (CPU units, MiB, host ports, GPUs, an ENI slot). */
-  task: TaskRequirements;
-  requiresAttributes: string[];
-  constraints: { type: string; expression?: string }[];
-  /** The strategies applied, in order (RunTask's default: random). */
-  strategy: string[];
-  /** Where each of the `count` tasks would go. */
-  placements: { task: number; containerInstanceArn: string; ec2InstanceId?: string; gpuIds?: string[] }[];
-  /** Tasks that would not be placed; `failures` then lists why, per instance, as RunTask would. */
-  unplaced: number;
-  failures: PlacementFailure[];
-  /** Per instance, for the first task: eligible with its rank and scores, or rejected with the rule and how short. */
-  instances: InstanceVerdict[];
-}
 
 /**
  * Explains a RunTask without starting anything: the same validation and the same request as

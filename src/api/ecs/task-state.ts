@@ -6,7 +6,7 @@ import { epochSeconds } from "../../core/time.js";
 import type { RequestContext } from "../../edge/service.js";
 import { requireCluster } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
-import { type ContainerDoc, resolveTaskArn, type TaskDoc } from "./task-doc.js";
+import { type ContainerDoc, resolveTaskArn, type TaskDoc } from "../../records/task-doc.js";
 import { putTaskOp } from "./task-write.js";
 import { releaseTaskEni, withEniStatus } from "./task-network.js";
 
@@ -139,10 +139,6 @@ async function report(deps: EcsDeps, clusterRef: string | undefined, taskRef: st
     if (next !== current) await deps.store.write([putTaskOp(next)]);
     return { current, next };
   });
-  // A task reaching STOPPED leaves its instance's list: the agent hears of it through the seq.
-  if (outcome && outcome.next.lastStatus === "STOPPED" && outcome.current.lastStatus !== "STOPPED" && outcome.next.containerInstanceArn) {
-    deps.agents?.bump(outcome.next.containerInstanceArn);
-  }
   if (outcome && outcome.next.lastStatus === "STOPPED" && outcome.current.lastStatus !== "STOPPED") await releaseTaskEni(deps, outcome.next);
   return ACK;
 }

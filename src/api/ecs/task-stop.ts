@@ -1,7 +1,7 @@
 import { epochSeconds } from "../../core/time.js";
 import type { EcsDeps } from "./deps.js";
 import { putTaskOp } from "./task-write.js";
-import type { TaskDoc } from "./task-doc.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 import { releaseTaskEni, withEniStatus } from "./task-network.js";
 
 /**
@@ -44,7 +44,43 @@ export async function markDesiredStopped(
     await deps.store.write([putTaskOp(doc)]);
     return { doc, changed: true };
   });
-  if (result.changed && result.doc?.containerInstanceArn) deps.agents?.bump(result.doc.containerInstanceArn);
   if (result.changed) await releaseTaskEni(deps, result.doc);
   return result.doc;
+}
+
+/**
+ * The scheduler stops a task whose load balancer targets are draining: desired STOPPED,
+ * lastStatus DEACTIVATING, and the agent still told RUNNING (`wharf.holdRunning`) so in-flight
+ * requests finish. `releaseHeld` lets the agent stop it once the targets are gone. A task that is
+ * not RUNNING any more is stopped at once instead.
+ */
+export async function markDeactivating(deps: EcsDeps, taskArn: string, reason: string, stopCode: string): Promise<void> {
+  const held = await deps.lock(taskArn, async () => {
+    const current = (await deps.store.get<TaskDoc>("task", taskArn))?.value;
+    if (!current || current.desiredStatus === "STOPPED" || current.lastStatus === "STOPPED") return true;
+    if (current.lastStatus !== "RUNNING") return false;
+    const now = epochSeconds(deps.clock.now());
+    const doc: TaskDoc = {
+      ...current,
+      lastStatus: "DEACTIVATING",
+      desiredStatus: "STOPPED",
+      stoppedReason: reason,
+      stopCode,
+      stoppingAt: current.stoppingAt ?? now,
+      version: current.version + 1,
+      wharf: { ...current.wharf, holdRunning: true },
+    };
+    await deps.store.write([putTaskOp(doc)]);
+    return true;
+  });
+  if (!held) await markDesiredStopped(deps, taskArn, reason, stopCode);
+}
+
+export async function releaseHeld(deps: EcsDeps, taskArn: string): Promise<void> {
+  await deps.lock(taskArn, async () => {
+    const current = (await deps.store.get<TaskDoc>("task", taskArn))?.value;
+    if (!current?.wharf.holdRunning) return;
+    const { holdRunning: _released, ...wharf } = current.wharf;
+    await deps.store.write([putTaskOp({ ...current, version: current.version + 1, wharf })]);
+  });
 }

@@ -1,5 +1,5 @@
 import type { WriteOp } from "../../store/store.js";
-import type { TaskDoc } from "./task-doc.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 
 /** The store write for a task: id = ARN, scope = cluster ARN, sort = creation order. */
 export function putTaskOp(doc: TaskDoc): WriteOp {

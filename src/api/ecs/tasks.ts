@@ -1,5 +1,4 @@
 import type {
-  AwsVpcConfiguration,
   DescribeTasksRequest,
   ListTasksRequest,
   RunTaskRequest,
@@ -18,10 +17,10 @@ import { CAPACITY_PROVIDER_ATTRIBUTE } from "./capacity-providers.js";
 import type { ClusterPlacement } from "./cluster-placement.js";
 import { resolveInstanceArn } from "./container-instances.js";
 import { checkFargateRequest, fargatePoolArn, type Launch, liveCounts, planFargateTasks, resolveLaunch } from "./fargate-launch.js";
-import { clusterTasks } from "./instance-doc.js";
+import { clusterTasks } from "../../records/instance-doc.js";
 import type { EcsDeps } from "./deps.js";
 import { resolveTaskDefinition } from "./task-definitions.js";
-import { renderTask, resolveTaskArn, type TaskDoc } from "./task-doc.js";
+import { renderTask, resolveTaskArn, type TaskDoc } from "../../records/task-doc.js";
 import {
   checkCompatibility,
   checkStartedBy,
@@ -32,9 +31,9 @@ import {
   validateOverrides,
 } from "./task-launch.js";
 import { markDesiredStopped } from "./task-stop.js";
-import { putTagsOp } from "./tag-store.js";
+import { putTagsOp } from "../../records/tag-store.js";
 import { putTaskOp } from "./task-write.js";
-import { commitTasksWithEnis, trunkingEnabled, validateTaskNetwork } from "./task-network.js";
+import { commitTasksWithEnis, resolveTaskNetwork, type TaskNetwork, trunkingEnabled, validateTaskNetwork } from "./task-network.js";
 import { clusterPlacement, NO_INSTANCES, placementRequest, prepareRunTask } from "./task-placement.js";
 
 /**
@@ -57,7 +56,6 @@ interface ClientTokenDoc {
 async function writeNewTasks(deps: EcsDeps, docs: TaskDoc[], tags: WriteOp[], extra: WriteOp[]): Promise<void> {
   if (docs.length === 0 && extra.length === 0) return;
   await deps.store.write([...docs.map(putTaskOp), ...tags, ...extra]);
-  for (const arn of new Set(docs.map((d) => d.containerInstanceArn!))) deps.agents?.bump(arn);
 }
 
 export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: RequestContext) {
@@ -137,9 +135,11 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
       if (noActiveInstances) throw invalidParameter(NO_INSTANCES);
       const now = deps.clock.now();
       const planned = placements.map((p, i) => newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, i, p.gpuIds));
-      const extra = tokenOp(planned.map((d) => d.taskArn), failures);
-      const docs = await commitHeld(deps, ctx, placement, planned, vpc, tags, extra);
-      return { tasks: await Promise.all(docs.map((d) => renderTask(deps.store, d, false))), failures };
+      const committed = await commitHeld(deps, ctx, placement, planned, vpc, tags, (final, more) =>
+        tokenOp(final.map((d) => d.taskArn), [...failures, ...more]),
+      );
+      const all = [...failures, ...committed.failures];
+      return { tasks: await Promise.all(committed.docs.map((d) => renderTask(deps.store, d, false))), failures: all };
     }
     // EC2-style capacity providers: the strategy splits the tasks, each provider's share is
     // placed on the instances of its group, one group after another (each sees the last held).
@@ -162,7 +162,9 @@ export async function runTask(deps: EcsDeps, input: RunTaskRequest, ctx: Request
         ...newTaskDoc(spec, placement.instances.get(p.instanceArn)!, now, docs.length + i, p.gpuIds),
         capacityProviderName: provider,
       }));
-      docs.push(...(await commitHeld(deps, ctx, placement, planned, vpc, tags, [])));
+      const committed = await commitHeld(deps, ctx, placement, planned, vpc, tags, () => []);
+      docs.push(...committed.docs);
+      failures.push(...committed.failures);
     }
     const token = tokenOp(docs.map((d) => d.taskArn), failures);
     if (token.length) await deps.store.write(token);
@@ -179,15 +181,19 @@ async function commitHeld(
   ctx: RequestContext,
   placement: ClusterPlacement,
   planned: TaskDoc[],
-  vpc: AwsVpcConfiguration | undefined,
+  vpc: TaskNetwork | undefined,
   tags: Tag[],
-  extra: WriteOp[],
-): Promise<TaskDoc[]> {
+  extra: (final: TaskDoc[], failures: PlacementFailure[]) => WriteOp[],
+): Promise<{ docs: TaskDoc[]; failures: PlacementFailure[] }> {
   placement.hold(planned);
   try {
-    return await commitTasksWithEnis(deps, ctx, planned, vpc, (final, subnetOps) =>
-      writeNewTasks(deps, final, tags.length ? final.map((d) => putTagsOp(d.taskArn, tags)) : [], [...extra, ...subnetOps]),
+    const out = await commitTasksWithEnis(deps, ctx, planned, vpc, (final, eniOps, failures) =>
+      writeNewTasks(deps, final, tags.length ? final.map((d) => putTagsOp(d.taskArn, tags)) : [], [...extra(final, failures), ...eniOps]),
     );
+    const written = new Set(out.docs.map((d) => d.taskArn));
+    const unwritten = planned.filter((d) => !written.has(d.taskArn));
+    if (unwritten.length) placement.drop(unwritten);
+    return out;
   } catch (err) {
     placement.drop(planned);
     throw err;
@@ -203,7 +209,7 @@ async function launchFargate(
   ctx: RequestContext,
   spec: LaunchSpec,
   request: PlacementRequest,
-  vpc: AwsVpcConfiguration,
+  vpc: TaskNetwork,
   launch: Launch,
   platformVersion: string,
   tags: Tag[],
@@ -221,14 +227,16 @@ async function launchFargate(
     const bySubnet = new Map<string, TaskDoc[]>();
     for (const d of planned) bySubnet.set(d.wharf.subnet!, [...(bySubnet.get(d.wharf.subnet!) ?? []), d]);
     const out: TaskDoc[] = [];
-    let extra = tokenOp(planned.map((d) => d.taskArn), failures);
-    if (planned.length === 0 && extra.length) await deps.store.write(extra);
+    const all = [...failures];
     for (const [subnet, group] of bySubnet) {
-      const ordered = { ...vpc, subnets: [subnet, ...(vpc.subnets ?? []).filter((s) => s !== subnet)] };
-      out.push(...(await commitHeld(deps, ctx, placement, group, ordered, tags, extra)));
-      extra = [];
+      const ordered = { ...vpc, subnets: [subnet, ...vpc.subnets.filter((s) => s !== subnet)] };
+      const committed = await commitHeld(deps, ctx, placement, group, ordered, tags, () => []);
+      out.push(...committed.docs);
+      all.push(...committed.failures);
     }
-    return { docs: out, failures };
+    const token = tokenOp(out.map((d) => d.taskArn), all);
+    if (token.length) await deps.store.write(token);
+    return { docs: out, failures: all };
   });
 }
 
@@ -244,7 +252,8 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
   const td = await resolveTaskDefinition(deps, input.taskDefinition ?? "", ctx);
   checkCompatibility(td, "EC2");
   validateOverrides(td, input.overrides);
-  const vpc = validateTaskNetwork(td, input.networkConfiguration, "EC2");
+  const shape = validateTaskNetwork(td, input.networkConfiguration, "EC2");
+  const vpc = shape ? await resolveTaskNetwork(deps, ctx, shape) : undefined;
   const request = placementRequest(td, { count: 1, group: input.group, overrides: input.overrides });
   checkStartedBy(input.startedBy);
   const tags = await taskTags(deps.store, td, input, cluster.clusterName);
@@ -283,8 +292,9 @@ export async function startTask(deps: EcsDeps, input: StartTaskRequest, ctx: Req
       const gpuIds = placement.index.reserve(slot, request.task, request.group);
       docs.push(newTaskDoc(spec, inst, now, docs.length, gpuIds));
     }
-    const final = await commitHeld(deps, ctx, placement, docs, vpc, tags, []);
-    return { tasks: await Promise.all(final.map((d) => renderTask(deps.store, d, false))), failures };
+    const final = await commitHeld(deps, ctx, placement, docs, vpc, tags, () => []);
+    failures.push(...final.failures);
+    return { tasks: await Promise.all(final.docs.map((d) => renderTask(deps.store, d, false))), failures };
   });
 }
 

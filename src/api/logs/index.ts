@@ -1,5 +1,6 @@
 import type { JsonService, Operation, RequestContext } from "../../edge/service.js";
 import { notImplemented, validateInput } from "../../edge/shape-model.js";
+import { logsAuthorization } from "./authorization.js";
 import type { LogsDeps } from "./common.js";
 import * as events from "./events.js";
 import * as groups from "./groups.js";
@@ -55,5 +56,16 @@ export function logsService(deps: LogsDeps): JsonService {
           throw notImplemented("CloudWatch Logs", name);
         };
   }
-  return { targetPrefix: LOGS_TARGET_PREFIX, signingName: "logs", operations, maxBodyBytes: LOGS_MAX_BODY_BYTES };
+  return {
+    targetPrefix: LOGS_TARGET_PREFIX,
+    signingName: "logs",
+    operations,
+    authorization: logsAuthorization,
+    resourceTags: async (arn, p) => {
+      const m = /:log-group:([^:]+)/.exec(arn);
+      const tags = m ? deps.logs.getGroup(p.region, m[1]!)?.tags : undefined;
+      return tags && Object.keys(tags).length ? tags : undefined;
+    },
+    maxBodyBytes: LOGS_MAX_BODY_BYTES,
+  };
 }

@@ -5,6 +5,5 @@ export {
   PLATFORM_VERSIONS,
   resolvePlatformVersion,
   spreadOverSubnets,
-  subnetAvailabilityZone,
 } from "./platform.js";
 export { chaosDraw, chooseShare, isLiveSpot, SPOT_INTERRUPTION, type SpotCandidate } from "./spot.js";

@@ -28,28 +28,19 @@ export function ephemeralStorageGiB(size: number | undefined): number {
 }
 
 /**
- * The Availability Zone of a subnet. Until Wharf serves the EC2 API (subnets with real zones),
- * a subnet id maps to one of the Region's zones a, b and c, the same one every time.
- */
-export function subnetAvailabilityZone(region: string, subnetId: string): string {
-  let h = 0;
-  for (let i = 0; i < subnetId.length; i++) h = (h * 31 + subnetId.charCodeAt(i)) >>> 0;
-  return `${region}${"abc"[h % 3]}`;
-}
-
-/**
  * The subnet for each of `count` new tasks, so tasks spread over the subnets' zones: each goes to
  * the zone holding fewest of the group's live tasks (`liveByZone`), ties in the subnets' order.
+ * `zoneOf` gives a subnet's Availability Zone (the EC2 subnet's).
  */
 export function spreadOverSubnets(
-  region: string,
+  zoneOf: (subnetId: string) => string,
   subnets: readonly string[],
   count: number,
   liveByZone: Readonly<Record<string, number>>,
 ): string[] {
   const zones = new Map<string, string>();
   for (const s of subnets) {
-    const z = subnetAvailabilityZone(region, s);
+    const z = zoneOf(s);
     if (!zones.has(z)) zones.set(z, s);
   }
   const counts = new Map([...zones.keys()].map((z) => [z, liveByZone[z] ?? 0]));

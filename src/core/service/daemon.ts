@@ -1,6 +1,6 @@
 import { newDeploymentId } from "../ids.js";
 import { beginPass, countFailure, finishPass } from "./bookkeeping.js";
-import { isLive, isOccupying, isRunning, isUnhealthy } from "./health.js";
+import { isLive, isOccupying, isRunning, isUnhealthy, unhealthyVerdict } from "./health.js";
 import { msg, stopReason } from "./messages.js";
 import { rankForStop } from "./reconcile.js";
 import {
@@ -78,8 +78,9 @@ export function reconcileDaemon(
         pass.mem.accounted.push(t.taskArn);
         countFailure(primary, now, now);
       }
-      pass.events.push(msg.failedHealthChecks(name, t.taskArn));
-      doStop(t, "unhealthy", stopReason.unhealthy());
+      const why = unhealthyVerdict(name, t);
+      pass.events.push(why.event);
+      doStop(t, "unhealthy", why.reason);
     }
     const good = mine.filter((t) => !stopped.has(t.taskArn));
     // More than one of ours here: keep the best one.

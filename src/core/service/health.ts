@@ -1,3 +1,5 @@
+import { msg, stopReason } from "./messages.js";
+import { targetMsg, targetsHealthy, unhealthyTarget } from "./targets.js";
 import type { ObservedTask, ReconcileParams } from "./types.js";
 
 /**
@@ -14,10 +16,19 @@ export const isOccupying = (t: ObservedTask): boolean => t.lastStatus !== "STOPP
 
 export const isRunning = (t: ObservedTask): boolean => t.lastStatus === "RUNNING";
 
-/** When the task became (or will become) healthy by the rules above; undefined if it cannot yet. */
+/**
+ * When the task became (or will become) healthy by the rules above; undefined if it cannot yet.
+ * Behind load balancers it is healthy once every one of its targets is `healthy` (and its
+ * container health check, if any, HEALTHY), since the latest of those reports.
+ */
 export function healthySince(t: ObservedTask, p: Pick<ReconcileParams, "healthyAfterMs">): number | undefined {
   if (t.startedAt === undefined) return undefined;
-  if (t.hasHealthCheck) return t.healthStatus === "HEALTHY" ? t.startedAt : undefined;
+  if (t.hasHealthCheck && t.healthStatus !== "HEALTHY") return undefined;
+  if (t.loadBalanced) {
+    if (!targetsHealthy(t)) return undefined;
+    return Math.max(t.startedAt, ...(t.targets ?? []).map((v) => v.since ?? t.startedAt!));
+  }
+  if (t.hasHealthCheck) return t.startedAt;
   return t.startedAt + p.healthyAfterMs;
 }
 
@@ -27,9 +38,15 @@ export function isHealthy(t: ObservedTask, now: number, p: Pick<ReconcileParams,
   return since !== undefined && since <= now;
 }
 
-/** A running task whose container health check failed, past the grace period: to be replaced. */
+/**
+ * A running task whose container health check failed, or one of whose targets the load balancer
+ * calls `unhealthy`, past the grace period (healthCheckGracePeriodSeconds): to be replaced.
+ */
 export function isUnhealthy(t: ObservedTask, now: number, p: Pick<ReconcileParams, "healthCheckGraceMs">): boolean {
-  if (!isLive(t) || !isRunning(t) || !t.hasHealthCheck || t.healthStatus !== "UNHEALTHY") return false;
+  if (!isLive(t) || !isRunning(t)) return false;
+  const containerUnhealthy = t.hasHealthCheck === true && t.healthStatus === "UNHEALTHY";
+  const lbUnhealthy = t.loadBalanced === true && unhealthyTarget(t) !== undefined;
+  if (!containerUnhealthy && !lbUnhealthy) return false;
   return t.startedAt === undefined || t.startedAt + p.healthCheckGraceMs <= now;
 }
 
@@ -46,6 +63,19 @@ export function isFailedStop(t: ObservedTask, p: Pick<ReconcileParams, "healthyA
   if (t.hasHealthCheck) return t.healthStatus !== "HEALTHY";
   return (t.stoppedAt ?? Number.POSITIVE_INFINITY) < t.startedAt + p.healthyAfterMs;
 }
+
+/**
+ * A task that is stopping on its own (the agent gave up on it: a failed pull, a container that
+ * could not start) before it ever reached RUNNING, and is not STOPPED yet. Its slot stays taken
+ * until it is STOPPED and counted by the start throttle; a replacement launched earlier would
+ * slip past the throttle's delay.
+ */
+export const failingToStart = (t: ObservedTask): boolean =>
+  t.desiredStatus === "STOPPED" &&
+  t.lastStatus !== "STOPPED" &&
+  t.startedAt === undefined &&
+  t.stopCode !== undefined &&
+  !SCHEDULER_STOPS.has(t.stopCode);
 
 /** A stopped task that never reached RUNNING: what ECS's start throttle counts. */
 export const neverStarted = (t: ObservedTask): boolean =>
@@ -66,4 +96,11 @@ export function throttleDelay(
 ): number {
   if (streak < p.throttleAfter) return 0;
   return Math.min(p.throttleMaxMs, p.throttleBaseMs * 2 ** Math.min(30, streak - p.throttleAfter));
+}
+
+/** Why an unhealthy task is stopped, in ECS's words: its container health check, else its target's. */
+export function unhealthyVerdict(serviceName: string, t: ObservedTask): { event: string; reason: string } {
+  const target = t.hasHealthCheck && t.healthStatus === "UNHEALTHY" ? undefined : unhealthyTarget(t);
+  if (!target) return { event: msg.failedHealthChecks(serviceName, t.taskArn), reason: stopReason.unhealthy() };
+  return { event: targetMsg.unhealthy(serviceName, target), reason: targetMsg.stopReason(target.targetGroupArn) };
 }

@@ -1,6 +1,6 @@
 import { newDeploymentId } from "../ids.js";
 import { beginPass, countFailure, finishPass } from "./bookkeeping.js";
-import { isHealthy, isLive, isOccupying, isRunning, isUnhealthy, maxTasks, minHealthyTasks } from "./health.js";
+import { failingToStart, isHealthy, isLive, isOccupying, isRunning, isUnhealthy, maxTasks, minHealthyTasks, unhealthyVerdict } from "./health.js";
 import { msg, stopReason } from "./messages.js";
 import {
   defaultParams,
@@ -69,7 +69,9 @@ export function reconcileService(
 
   // Launches: a FAILED (stalled) deployment and a throttled service launch nothing.
   const throttled = pass.mem.nextStartAt !== undefined && pass.mem.nextStartAt > now;
-  const want = Math.max(0, D - primaryGood.length);
+  // A primary task failing to start keeps its slot until it is STOPPED and the throttle counted it.
+  const primaryFailing = pass.tasksOf(primary.id).filter(failingToStart).length;
+  const want = Math.max(0, D - primaryGood.length - primaryFailing);
   const room = Math.max(0, maxTotal - total);
   const starts = primary.rolloutState === "FAILED" || throttled ? 0 : Math.min(want, room);
   const roomAfter = room - starts;
@@ -86,8 +88,9 @@ export function reconcileService(
           pass.mem.accounted.push(t.taskArn);
           countFailure(primary, now, now);
         }
-        pass.events.push(msg.failedHealthChecks(name, t.taskArn));
-        doStop(t, "unhealthy", stopReason.unhealthy());
+        const why = unhealthyVerdict(name, t);
+        pass.events.push(why.event);
+        doStop(t, "unhealthy", why.reason);
       } else doStop(t, "draining");
     }
   }
@@ -100,8 +103,9 @@ export function reconcileService(
     if (oldToStop <= 0) break;
     if (!mayStop(t)) continue;
     if (isUnhealthy(t, now, p)) {
-      pass.events.push(msg.failedHealthChecks(name, t.taskArn));
-      doStop(t, "unhealthy", stopReason.unhealthy());
+      const why = unhealthyVerdict(name, t);
+      pass.events.push(why.event);
+      doStop(t, "unhealthy", why.reason);
     } else doStop(t, t.onDrainingInstance ? "draining" : "replaced");
     oldToStop--;
   }

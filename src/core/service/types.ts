@@ -109,6 +109,36 @@ export interface ObservedTask {
   /** Its container instance is DRAINING (or gone): replace it, place nothing there. */
   onDrainingInstance?: boolean;
   containerInstanceArn?: string;
+  /** The service has `loadBalancers`: the task counts healthy only when all its targets are (targets.ts). */
+  loadBalanced?: boolean;
+  /** Its targets in the service's target groups (absent until it has an address). */
+  targets?: TaskTargetView[];
+  /** DEACTIVATING: desired STOPPED, still running while its targets drain. */
+  holdRunning?: boolean;
+}
+
+/** One target of one task: a `loadBalancers` entry resolved to the task's address. */
+export interface TaskTarget {
+  targetGroupArn: string;
+  /** The ENI address (`ip` groups) or the container instance's EC2 instance id (`instance`). */
+  id: string;
+  /** The container port (`ip`) or the host port bound to it (`instance`, bridge dynamic included). */
+  port: number;
+  containerName: string;
+  containerPort: number;
+}
+
+/** Where the target stands in its group: registered, draining after a deregistration, or not there. */
+export type TargetMembership = "registered" | "draining" | "absent";
+
+export interface TaskTargetView extends TaskTarget {
+  membership: TargetMembership;
+  /** ELB's TargetHealth while registered: initial, healthy, unhealthy, unused, unavailable. */
+  state?: string;
+  reason?: string;
+  description?: string;
+  /** Epoch ms of the data plane's report of `state`. */
+  since?: number;
 }
 
 export interface StartAction {

@@ -1,0 +1,32 @@
+import type { Clock } from "../../core/time.js";
+import type { DockerClient } from "../docker/client.js";
+import type { HealthMonitor } from "../health/monitor.js";
+import type { TaskSetupFactory } from "../network/task-setup.js";
+import type { Reporter } from "./reporter.js";
+
+/** What every task shares: the Engine, the reporter, the instance, the engine's lifetime. */
+export interface TaskContext {
+  docker: DockerClient;
+  reporter: Reporter;
+  containerInstanceArn: string;
+  hostIp?: string;
+  /** Aborted when the agent goes away: loops end, containers are left as they are. */
+  signal: AbortSignal;
+  /** Pulls with ECS's default behaviour (cached image on failure); throws CannotPullContainerError. */
+  pull(image: string): Promise<void>;
+  log(line: Record<string, unknown>): void;
+  /** The agent's Docker health watcher (health checks, HEALTHY dependencies). */
+  health?: HealthMonitor;
+  /** Root of the EFS stand-in directories (src/agent/volumes/plan.ts). */
+  efsRoot?: string;
+  /** awsvpc network + metadata endpoint variables around each task (src/agent/network/task-setup.ts). */
+  setup?: TaskSetupFactory;
+  /** Time for pull/stop stamps, dependsOn startTimeout deadlines and container start times (default: the system clock). */
+  clock?: Clock;
+}
+
+export const ESSENTIAL_EXITED = "Essential container in task exited";
+export const AWSVPC_UNSUPPORTED = "awsvpc network mode is not supported by this agent yet";
+
+/** Thrown inside a task's loop once the agent goes away: everything stops where it is. */
+export class Closed extends Error {}

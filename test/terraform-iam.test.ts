@@ -1,0 +1,72 @@
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+
+/**
+ * examples/terraform-iam with the real `terraform` binary and the hashicorp/aws provider from the
+ * local mirror: aws_iam_role (path, tags, max_session_duration), aws_iam_role_policy,
+ * aws_iam_policy, aws_iam_role_policy_attachment (customer and AWS managed),
+ * aws_iam_instance_profile, aws_iam_user, aws_iam_access_key, data.aws_iam_policy_document and
+ * data.aws_caller_identity apply, plan with no changes (any drift is a Wharf bug), and destroy.
+ */
+describe("Terraform: IAM roles, policies, attachments, an instance profile, a user and its key apply, plan clean and destroy", { skip: terraformSkip }, () => {
+  let h: TestWharf;
+  let iam: IAMClient;
+  let work = "";
+  let t: TerraformDir | undefined;
+  const vars: string[] = [];
+  const tf = (...args: string[]) => t!.tf(...args);
+
+  before(async () => {
+    h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false } });
+    iam = new IAMClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
+    work = mkdtempSync(join(tmpdir(), "wharf-tf-iam-"));
+    t = terraformExample("terraform-iam", work, h.server.credentials);
+    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfiam");
+  });
+  after(async () => {
+    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    iam?.destroy();
+    await h?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("apply, plan -detailed-exitcode = 0, destroy", async () => {
+    await tf("init", "-input=false", "-no-color");
+    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
+    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    const account = h.server.accountId;
+    assert.equal(out.account_id!.value, account);
+    assert.equal(out.caller_arn!.value, `arn:aws:iam::${account}:root`);
+    assert.equal(out.task_role_arn!.value, `arn:aws:iam::${account}:role/app/tfiam-task`);
+    assert.equal(out.instance_profile_arn!.value, `arn:aws:iam::${account}:instance-profile/tfiam-instance`);
+
+    const task = (await iam.send(new GetRoleCommand({ RoleName: "tfiam-task" }))).Role!;
+    assert.equal(task.MaxSessionDuration, 7200);
+    assert.deepEqual(JSON.parse(decodeURIComponent(task.AssumeRolePolicyDocument!)).Statement[0].Principal, { Service: "ecs-tasks.amazonaws.com" });
+    assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: "tfiam-task" }))).PolicyNames, ["list-clusters"]);
+    const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "tfiam-execution" }))).AttachedPolicies!;
+    assert.deepEqual(attached.map((a) => a.PolicyArn), ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]);
+
+    // The user's key works: it signs GetCallerIdentity as the user.
+    const sts = new STSClient({ endpoint: h.server.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: out.deploy_key_id!.value, secretAccessKey: out.deploy_secret!.value } });
+    try {
+      assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${account}:user/ci/tfiam-deploy`);
+    } finally {
+      sts.destroy();
+    }
+
+    const plan = await t!.planExitCode(...vars);
+    assert.equal(plan.code, 0, `a second plan shows changes:\n${plan.out}`);
+
+    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    assert.deepEqual((await iam.send(new ListRolesCommand({}))).Roles, []);
+    assert.deepEqual((await iam.send(new ListUsersCommand({}))).Users, []);
+  });
+});
