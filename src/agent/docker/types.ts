@@ -21,7 +21,7 @@ export interface ContainerInspect {
   };
   Config: { Labels: Record<string, string> | null; Image: string };
   HostConfig: { NetworkMode: string };
-  NetworkSettings: { Ports: Record<string, PortBinding[] | null> | null };
+  NetworkSettings: { Ports: Record<string, PortBinding[] | null> | null; Networks?: Record<string, { IPAddress?: string }> | null };
 }
 
 export interface ContainerSummary {

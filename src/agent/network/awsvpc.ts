@@ -12,6 +12,7 @@ import {
   subnetNetworkName,
   withNetworkLock,
 } from "./docker-networks.js";
+import type { NeighborFlush } from "./neighbors.js";
 
 /**
  * One awsvpc task's network: a pause (network holder) container on the subnet's Docker network
@@ -38,6 +39,8 @@ export interface AwsvpcContext {
   log(line: Record<string, unknown>): void;
   /** `--pause-image`: the image of pause containers (default: PAUSE_IMAGE_CANDIDATES). */
   pauseImage?: string;
+  /** Forgets the host's neighbor entry of a reused address (network/neighbors.ts). */
+  flushNeighbors?: NeighborFlush;
 }
 
 /** The pause image to use: the configured one, else the first cached candidate, else busybox pulled. */
@@ -123,6 +126,8 @@ export class AwsvpcTaskNetwork {
     });
     this.pauseId = await this.createPause(image, eni);
     await this.start(this.pauseId);
+    // The address may have been another ENI's (another MAC) a moment ago.
+    await this.ctx.flushNeighbors?.([eni.privateIpv4Address]);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { TaskContext } from "./task-context.js";
 import type { Reporter } from "./reporter.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
 import type { CredentialsContext } from "../credentials/task-hook.js";
+import { systemNeighborFlush } from "../network/neighbors.js";
 import { taskSetupFactory } from "../network/task-setup.js";
 import { HealthMonitor } from "../health/monitor.js";
 import { releaseTaskResources } from "./task-resources.js";
@@ -60,6 +61,7 @@ export class TaskEngine {
     const log = opts.log ?? (() => undefined);
     // Every task loop and report retry listens on the engine's one abort signal.
     setMaxListeners(0, this.abort.signal);
+    const flushNeighbors = systemNeighborFlush(log);
     this.ctx = {
       docker: opts.docker,
       reporter: opts.reporter,
@@ -76,6 +78,7 @@ export class TaskEngine {
           pull: (image) => this.pull(image),
           log,
           pauseImage: opts.pauseImage,
+          flushNeighbors,
           metadata: opts.metadata,
           firewall: opts.firewall,
           ...(opts.credentials ? { credentials: opts.credentials } : {}),
@@ -83,6 +86,7 @@ export class TaskEngine {
         opts.logs && { ...opts.logs, signal: this.abort.signal, log },
       ),
       log,
+      flushNeighbors,
     };
   }
 

@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/time.js";
 import type { DockerClient } from "../docker/client.js";
 import type { HealthMonitor } from "../health/monitor.js";
+import type { NeighborFlush } from "../network/neighbors.js";
 import type { TaskSetupFactory } from "../network/task-setup.js";
 import type { Reporter } from "./reporter.js";
 
@@ -23,6 +24,8 @@ export interface TaskContext {
   setup?: TaskSetupFactory;
   /** Time for pull/stop stamps, dependsOn startTimeout deadlines and container start times (default: the system clock). */
   clock?: Clock;
+  /** Forgets the host's neighbor entries of addresses new containers with Wharf-set MACs hold (network/neighbors.ts). */
+  flushNeighbors?: NeighborFlush;
 }
 
 export const ESSENTIAL_EXITED = "Essential container in task exited";

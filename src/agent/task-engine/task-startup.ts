@@ -37,14 +37,18 @@ export async function startTask(run: TaskRun): Promise<void> {
     }
     await startInOrder(run);
     if (run.desired() !== "RUNNING") return;
+    const reused: string[] = [];
     await Promise.all(
       run.containers
         .filter((c) => c.status === "RUNNING")
         .map(async (c) => {
           const info = await run.ctx.docker.inspectContainer(c.dockerId!).catch(() => undefined);
           c.bindings = networkBindings(run.plan.networkMode, c.plan, info, run.ctx.hostIp);
+          // A MAC Wharf chose does not follow the address (network/neighbors.ts).
+          if (c.plan.body.MacAddress) for (const n of Object.values(info?.NetworkSettings.Networks ?? {})) if (n.IPAddress) reused.push(n.IPAddress);
         }),
     );
+    if (reused.length) await run.ctx.flushNeighbors?.(reused);
     run.check();
     run.enter("RUNNING");
   } catch (err) {
