@@ -20,7 +20,13 @@ bash scripts/build-test-images.sh
 log "building (tsc) ..."
 npx tsc -p tsconfig.json
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(dist/test/)
+if [ ${#files[@]} -eq 0 ]; then
+  # Every test file, the longest first (the Terraform ones spend minutes in provider start-up and
+  # waits), so the run does not end with one long file going alone.
+  mapfile -t slow < <(find dist/test -name 'terraform-*.test.js' | sort)
+  mapfile -t rest < <(find dist/test -name '*.test.js' ! -name 'terraform-*.test.js' | sort)
+  files=("${slow[@]}" "${rest[@]}")
+fi
 
 check=${WHARF_LEAK_CHECK:-1}
 # Every temp dir and file the tests make goes below one directory of this run's own.
