@@ -21,14 +21,14 @@ export function parseMessage(buf: Uint8Array): ParseResult {
     const ar = u16(buf, 10);
     const questions: Question[] = [];
     for (let i = 0; i < qd; i++) questions.push({ name: r.name(), type: r.u16(), class: r.u16() });
-    const answers = r.records(an);
-    const authority = r.records(ns);
+    const answers = r.records(an).map(plain);
+    const authority = r.records(ns).map(plain);
     const additionalAll = r.records(ar, true);
     let edns: Edns | undefined;
     const additional: ResourceRecord[] = [];
     for (const rec of additionalAll) {
       if (rec.type !== TYPE.OPT) {
-        additional.push(rec);
+        additional.push(plain(rec));
         continue;
       }
       if (edns) throw new Malformed("more than one OPT record");
@@ -56,6 +56,8 @@ export function readFlags(v: number): Flags {
     rcode: v & 0xf,
   };
 }
+
+const plain = ({ name, type, class: cls, ttl, data }: RawRecord): ResourceRecord => ({ name, type, class: cls, ttl, data });
 
 const u16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
 
