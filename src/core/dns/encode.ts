@@ -162,6 +162,21 @@ export function ipv6Bytes(text: string): Uint8Array {
   return out;
 }
 
+/** Names already turned into labels and compression keys (answers repeat the same few names). */
+const wireNames = new Map<string, { labels: Uint8Array[]; keys: string[] }>();
+const WIRE_NAME_CACHE = 10_000;
+
+function wireName(name: string): { labels: Uint8Array[]; keys: string[] } {
+  let w = wireNames.get(name);
+  if (!w) {
+    const labels = nameLabels(name);
+    w = { labels, keys: labels.map((_, i) => suffixKey(labels, i)) };
+    if (wireNames.size >= WIRE_NAME_CACHE) wireNames.clear();
+    wireNames.set(name, w);
+  }
+  return w;
+}
+
 class Writer {
   private buf = new Uint8Array(512);
   length = 0;
@@ -199,9 +214,9 @@ class Writer {
   }
   /** A name, pointing at an earlier copy of its longest known suffix when `compress`. */
   name(name: string, compress: boolean): void {
-    const labels = nameLabels(name);
+    const { labels, keys } = wireName(name);
     for (let i = 0; i < labels.length; i++) {
-      const key = suffixKey(labels, i);
+      const key = keys[i]!;
       const at = compress ? this.names.get(key) : undefined;
       if (at !== undefined) {
         this.u16(0xc000 | at);
