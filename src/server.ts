@@ -107,7 +107,8 @@ export interface ServerOptions {
   roles?: RoleDirectory;
   /**
    * Wharf's DNS server (UDP and TCP, src/dns/, docs/dns.md) on `host`: this port; default
-   * DEFAULT_DNS_PORT (4753), or an ephemeral one when `port` is 0 (tests); `false`: none.
+   * DEFAULT_DNS_PORT (4753) when the API is on DEFAULT_PORT (4700), else an ephemeral one
+   * (tests, a second Wharf); `false`: none.
    */
   dnsPort?: number | false;
   /** Record sources asked before the built-in ones (tests inject in-memory zones). */
@@ -238,7 +239,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.dnsPort !== false) {
     dns = await startDnsServer({
       host: opts.host ?? DEFAULT_HOST,
-      port: opts.dnsPort ?? (opts.port === 0 ? 0 : DEFAULT_DNS_PORT),
+      // The fixed port goes with the fixed API port: Wharfs on other ports (tests, a second Wharf) take any free one.
+      port: opts.dnsPort ?? ((opts.port ?? DEFAULT_PORT) === DEFAULT_PORT ? DEFAULT_DNS_PORT : 0),
       sources: dnsSources,
       ...(opts.dnsUpstream ? { upstream: opts.dnsUpstream } : {}),
       relaySecrets: secrets,

@@ -36,7 +36,8 @@ const CONTROL_PLANE_FLAGS = `  --data-dir DIR          state and credentials (de
   --host HOST             address to listen on (default WHARF_HOST, else 127.0.0.1)
   --port PORT             port to listen on (default WHARF_PORT, else 4700)
   --dns-port PORT         Wharf's DNS server (UDP and TCP) on --host: load balancers' DNSNames and
-                          namespaces, other names forwarded (default WHARF_DNS_PORT, else 4753)
+                          namespaces, other names forwarded (default WHARF_DNS_PORT, else 4753
+                          with the API on 4700, else any free port; the banner prints it)
   --stopped-task-retention DUR  how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
   --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
   --random-seed S         seed of every chance decision (placement ties, random strategy, Spot draws);
@@ -130,7 +131,7 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
     random: seededRandom(seed),
     host: values.host ?? defaultHost(),
     port: parsePort(values.port ?? defaultPort()),
-    dnsPort: parsePort(values["dns-port"] ?? defaultDnsPort(), "--dns-port")!,
+    ...(values["dns-port"] !== undefined || process.env.WHARF_DNS_PORT ? { dnsPort: parsePort(values["dns-port"] ?? defaultDnsPort(), "--dns-port")! } : {}),
     ...(values["stopped-task-retention"] !== undefined
       ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
       : {}),
