@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from "node:dgram";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket as TcpSocket } from "node:net";
 import type { DnsClient, DnsLookup, DnsRecordSource } from "../contracts/dns-records.js";
 import { dnsExchange, type DnsEndpoint, DNS_RELAY_OPTION, tcpFrame, tcpFramer, verifyRelayOption } from "../contracts/dns-relay.js";
 import { encodeMessage } from "../core/dns/encode.js";
@@ -93,13 +93,24 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
 
   const { udp, tcp, port } = await bindBoth(host, opts.port ?? 0);
   self = { address: host, port };
+  let closed = false;
   udp.on("message", (msg, rinfo) => {
     answer(new Uint8Array(msg), "udp", { address: rinfo.address }).then(
-      (reply) => reply && udp.send(reply, rinfo.port, rinfo.address),
+      (reply) => {
+        if (!reply || closed) return;
+        try {
+          udp.send(reply, rinfo.port, rinfo.address);
+        } catch {
+          // closed meanwhile
+        }
+      },
       (err) => log?.({ level: "error", msg: "DNS query failed", err: String(err) }),
     );
   });
+  const conns = new Set<TcpSocket>();
   tcp.on("connection", (sock) => {
+    conns.add(sock);
+    sock.on("close", () => conns.delete(sock));
     sock.setTimeout(TCP_IDLE_MS, () => sock.destroy());
     sock.on("error", () => undefined);
     sock.on(
@@ -119,8 +130,11 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     port,
     answer,
     async close() {
+      closed = true;
       await new Promise<void>((r) => udp.close(() => r()));
-      await new Promise<void>((r) => tcp.close(() => r()));
+      const closing = new Promise<void>((r) => tcp.close(() => r()));
+      for (const c of conns) c.destroy();
+      await closing;
     },
   };
 }

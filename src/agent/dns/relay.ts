@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from "node:dgram";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket as TcpSocket } from "node:net";
 import { dnsExchange, type DnsEndpoint, DNS_RELAY_OPTION, NO_VPC, relayOptionData, tcpFrame, tcpFramer } from "../../contracts/dns-relay.js";
 import { encodeMessage, MIN_UDP_MESSAGE } from "../../core/dns/encode.js";
 import { type DnsMessage, RCODE } from "../../core/dns/message.js";
@@ -19,6 +19,8 @@ const TCP_IDLE_MS = 10_000;
  */
 export class DnsRelay {
   private server?: DnsEndpoint;
+  private closed = false;
+  private readonly conns = new Set<TcpSocket>();
   private readonly byAddress = new Map<string, { taskArn: string; vpcId: string }>();
 
   private constructor(
@@ -77,9 +79,18 @@ export class DnsRelay {
   private listen(): void {
     this.udp.on("error", (err) => this.log({ level: "warn", msg: "DNS relay socket error", error: err.message }));
     this.udp.on("message", (msg, rinfo) => {
-      void this.relay(new Uint8Array(msg), "udp", rinfo.address).then((reply) => reply && this.udp.send(reply, rinfo.port, rinfo.address));
+      void this.relay(new Uint8Array(msg), "udp", rinfo.address).then((reply) => {
+        if (!reply || this.closed) return;
+        try {
+          this.udp.send(reply, rinfo.port, rinfo.address);
+        } catch {
+          // closed meanwhile
+        }
+      });
     });
     this.tcp.on("connection", (sock) => {
+      this.conns.add(sock);
+      sock.on("close", () => this.conns.delete(sock));
       sock.setTimeout(TCP_IDLE_MS, () => sock.destroy());
       sock.on("error", () => undefined);
       sock.on(
@@ -133,7 +144,10 @@ export class DnsRelay {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await new Promise<void>((r) => this.udp.close(() => r()));
-    await new Promise<void>((r) => this.tcp.close(() => r()));
+    const closing = new Promise<void>((r) => this.tcp.close(() => r()));
+    for (const c of this.conns) c.destroy();
+    await closing;
   }
 }
