@@ -6,6 +6,8 @@ import { isAbsolute, join, resolve } from "node:path";
 /** Wharf's default port: distinct from LocalStack's 4566 so both can run side by side. */
 export const DEFAULT_PORT = 4700;
 export const DEFAULT_HOST = "127.0.0.1";
+/** Wharf's DNS server (UDP and TCP) on the API's host, for `wharf up` / `wharf server` (docs/dns.md). */
+export const DEFAULT_DNS_PORT = 4753;
 export const DEFAULT_REGION = "us-east-1";
 /** Account id used in every ARN unless WHARF_ACCOUNT_ID says otherwise. */
 export const DEFAULT_ACCOUNT_ID = "000000000000";
@@ -39,6 +41,7 @@ export const DATA_DIR_DEFAULT_TEXT = `the per-user ${defaultDataDir()}`;
 /** `wharf up`/`wharf env`'s address when no --host/--port is given: WHARF_HOST / WHARF_PORT, else the defaults. */
 export const defaultHost = (): string => process.env.WHARF_HOST || DEFAULT_HOST;
 export const defaultPort = (): string => process.env.WHARF_PORT || String(DEFAULT_PORT);
+export const defaultDnsPort = (): string => process.env.WHARF_DNS_PORT || String(DEFAULT_DNS_PORT);
 
 export const resolveDataDir = (dir?: string): string => resolve(dir || process.env.WHARF_DATA_DIR || defaultDataDir());
 

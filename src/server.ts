@@ -20,7 +20,7 @@ import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
 import type { EcsDeps } from "./api/ecs/deps.js";
 import { keyedLock } from "./store/keyed-lock.js";
-import { accountIdFromEnv, DEFAULT_HOST, DEFAULT_PORT, loadRootCredentials, type RootCredentials } from "./config.js";
+import { accountIdFromEnv, DEFAULT_DNS_PORT, DEFAULT_HOST, DEFAULT_PORT, loadRootCredentials, type RootCredentials } from "./config.js";
 import { type Clock, systemClock } from "./core/time.js";
 import { DEFAULT_STOPPED_TASK_RETENTION_MS, startTaskReaper } from "./controllers/task-reaper.js";
 import type { AccessLogEntry } from "./edge/access-log.js";
@@ -39,6 +39,9 @@ import { serviceTaskPort } from "./api/ecs/service-task-port.js";
 import { serviceLbPort } from "./api/ecs/service-lb-port.js";
 import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
+import type { DnsRecordSource } from "./contracts/dns-records.js";
+import { elbDnsRecords } from "./api/elbv2/dns-records.js";
+import { type DnsServer, startDnsServer } from "./dns/server.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -102,6 +105,16 @@ export interface ServerOptions {
   extraIdentities?: IdentityResolver;
   /** IAM's roles: RunTask/StartTask refuse task and execution roles that do not exist or do not trust ecs-tasks. */
   roles?: RoleDirectory;
+  /**
+   * Wharf's DNS server (UDP and TCP, src/dns/, docs/dns.md) on `host`: this port; default
+   * DEFAULT_DNS_PORT (4753) when the API is on DEFAULT_PORT (4700), else an ephemeral one
+   * (tests, a second Wharf); `false`: none.
+   */
+  dnsPort?: number | false;
+  /** Record sources asked before the built-in ones (tests inject in-memory zones). */
+  extraDnsSources?: DnsRecordSource[];
+  /** Where names not Wharf's are forwarded (default: the nameservers of /etc/resolv.conf). */
+  dnsUpstream?: { nameservers?: { address: string; port: number }[]; resolvConf?: string; timeoutMs?: number };
 }
 
 export interface RunningServer {
@@ -118,6 +131,8 @@ export interface RunningServer {
   listenerFailures(): number;
   /** The ELBv2 → data plane feed: `idle()` resolves once the data plane has the latest state (at once without one). */
   lb: { idle(): Promise<void> };
+  /** The DNS server's address and port (UDP and TCP), when it runs. */
+  dns?: { address: string; port: number };
   close(): Promise<void>;
 }
 
@@ -217,6 +232,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     retentionMs: opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS,
     log: logAs("controller"),
   });
+  // The names Wharf's DNS server answers, first match wins (src/contracts/dns-records.ts). The
+  // Cloud Map namespaces' source goes here too.
+  const dnsSources: DnsRecordSource[] = [...(opts.extraDnsSources ?? []), elbDnsRecords(deps)];
+  let dns: DnsServer | undefined;
+  if (opts.dnsPort !== false) {
+    dns = await startDnsServer({
+      host: opts.host ?? DEFAULT_HOST,
+      // The fixed port goes with the fixed API port: Wharfs on other ports (tests, a second Wharf) take any free one.
+      port: opts.dnsPort ?? ((opts.port ?? DEFAULT_PORT) === DEFAULT_PORT ? DEFAULT_DNS_PORT : 0),
+      sources: dnsSources,
+      ...(opts.dnsUpstream ? { upstream: opts.dnsUpstream } : {}),
+      relaySecrets: secrets,
+      random: deps.random,
+      ...(log ? { log: logAs("dns")! } : {}),
+    });
+  }
   const edge = createEdge({
     services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
     identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
@@ -227,7 +258,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log: logAs("edge"),
     ...(opts.accessLog ? { onResponse: opts.accessLog } : {}),
     internal: [
-      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed }),
+      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),
       explainRoute({ deps, secrets, accountId, clock }),
       capacityRoute({ deps, secrets, accountId, clock }),
@@ -239,6 +270,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     edge.server.once("error", reject);
     edge.server.listen(opts.port ?? DEFAULT_PORT, host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await dns?.close();
+    throw err;
   });
   const port = (edge.server.address() as AddressInfo).port;
   if (opts.serviceController !== false) services.start();
@@ -257,7 +291,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
     listenerFailures: () => store.listenerFailures,
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
+    ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
     async close() {
+      await dns?.close();
       edge.setReady(false);
       chaos?.stop();
       reaper.stop();

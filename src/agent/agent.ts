@@ -10,6 +10,8 @@ import { eniRegistrationAttributes } from "../core/eni.js";
 import { MetadataEndpoint } from "./metadata/server.js";
 import { CredentialsRedirect, redirectTagFor } from "./credentials/redirect.js";
 import { TaskCredentials } from "./credentials/task-credentials.js";
+import { DnsRelay } from "./dns/relay.js";
+import { DnsRedirect } from "./dns/redirect.js";
 import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "../contracts/agent-protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
 import { TaskEngine } from "./task-engine/engine.js";
@@ -58,6 +60,11 @@ export interface AgentOptions {
   pauseImage?: string;
   /** Redirect 169.254.170.2:80 of tasks with a role to the agent (iptables nat; default true). */
   credentialsRedirect?: boolean;
+  /**
+   * Give bridge and awsvpc tasks 169.254.169.253 as their resolver, relayed to Wharf's DNS
+   * server with the task's VPC (default true; needs the metadata endpoint and iptables).
+   */
+  dnsRelay?: boolean;
   /** Serve the task metadata endpoint (default true). */
   metadataEndpoint?: boolean;
   /** Ship awslogs / awsfirelens containers' output to the Logs API (default true). */
@@ -210,6 +217,15 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
   // 169.254.170.2 for this agent's containers; rules a crashed run of this instance left go first.
   const redirect = metadata && opts.credentialsRedirect !== false ? new CredentialsRedirect(redirectTagFor(containerInstanceArn)) : undefined;
   await redirect?.clear().catch((err: Error) => log({ level: "warn", msg: "credentials redirect unavailable", error: err.message }));
+  // 169.254.169.253:53 for this agent's bridge and awsvpc tasks (src/agent/dns).
+  const agentKeys = resolveAgentCredentials(opts);
+  const relay = metadata && opts.dnsRelay !== false ? await DnsRelay.start({ keys: agentKeys, log }) : undefined;
+  const dnsRedirect = relay ? new DnsRedirect(redirectTagFor(containerInstanceArn)) : undefined;
+  await dnsRedirect?.clear().catch((err: Error) => log({ level: "warn", msg: "DNS redirect unavailable", error: err.message }));
+  if (relay) log({ msg: "DNS relay listening", port: relay.port });
+  const endpointHost = new URL(opts.endpoint).hostname.replace(/^\[(.*)\]$/, "$1");
+  const onDns = (server: { address: string; port: number } | undefined) =>
+    relay?.setServer(server && { address: server.address === "0.0.0.0" || server.address === "::" ? endpointHost : server.address, port: server.port });
   const logs =
     opts.shipLogs === false
       ? undefined
@@ -243,14 +259,17 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     logs: logs && { shipper: logs, defaultRegion: region },
     firewall,
     credentials: { store: taskCredentials, ...(redirect ? { redirect } : {}), log },
+    ...(relay ? { dns: { relay, ...(dnsRedirect ? { redirect: dnsRedirect } : {}), log } } : {}),
   });
   const adopted = await engine.loadExisting();
   if (adopted) log({ msg: "found containers from an earlier run", count: adopted });
   await logs?.start();
 
   const req = { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS };
-  const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), abort.signal, log).finally(async () => {
+  const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), onDns, abort.signal, log).finally(async () => {
     await metadata?.close();
+    await relay?.close();
+    await dnsRedirect?.clear().catch(() => undefined);
     taskCredentials.close();
     await redirect?.clear().catch(() => undefined);
     // The agent's rules go with it (a restarted agent puts them back at its first poll).
@@ -300,6 +319,7 @@ async function pollLoop(
   engine: TaskEngine,
   req: { cluster: string; containerInstanceArn: string; waitMs: number },
   onPolicy: (policy: NetworkPolicy | undefined) => void,
+  onDns: (server: { address: string; port: number } | undefined) => void,
   signal: AbortSignal,
   log: (l: Record<string, unknown>) => void,
 ): Promise<void> {
@@ -318,6 +338,7 @@ async function pollLoop(
       lastSeq = res.seq;
       // The policy first: tasks it names wait for it before their containers start.
       onPolicy(res.networkPolicy);
+      onDns(res.dnsServer);
       engine.apply(res.tasks, { complete: true });
     } catch (err) {
       if (signal.aborted) return;

@@ -20,6 +20,8 @@ export interface AgentChannelOptions {
   clock: Clock;
   /** Security groups for the answers' `networkPolicy`; without it answers carry none. */
   networkPolicy?: NetworkPolicyFeed;
+  /** Wharf's DNS server, for the answers' `dnsServer` (the agents' relay forwards tasks' queries there). */
+  dnsServer?: { address: string; port: number };
 }
 
 export const badRequest = (message: string) => new AwsError("InvalidParameterException", message);
@@ -49,7 +51,7 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
 
 /** The instance's answer right now. The seq is read BEFORE the tasks, so a change racing the read is re-sent. */
 export async function snapshot(
-  o: Pick<AgentChannelOptions, "deps" | "hub" | "networkPolicy">,
+  o: Pick<AgentChannelOptions, "deps" | "hub" | "networkPolicy" | "dnsServer">,
   clusterArnValue: string,
   instanceArn: string,
 ): Promise<PollResponse> {
@@ -58,7 +60,7 @@ export async function snapshot(
   const registered = !!doc && doc.wharf.clusterArn === clusterArnValue && doc.status !== "INACTIVE";
   const docs = doc && doc.wharf.clusterArn === clusterArnValue ? await instanceTasks(o.deps, clusterArnValue, instanceArn) : [];
   const networkPolicy = registered ? await o.networkPolicy?.policyFor(instanceArn, docs) : undefined;
-  return { seq, tasks: docs.map(toAssignment), registered, ...(networkPolicy ? { networkPolicy } : {}) };
+  return { seq, tasks: docs.map(toAssignment), registered, ...(networkPolicy ? { networkPolicy } : {}), ...(o.dnsServer ? { dnsServer: o.dnsServer } : {}) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DATA_DIR_DEFAULT_TEXT, defaultHost, defaultPort, resolveDataDir } from "../config.js";
+import { DATA_DIR_DEFAULT_TEXT, defaultDnsPort, defaultHost, defaultPort, resolveDataDir } from "../config.js";
 import { parseDuration } from "../core/duration.js";
 import { seededRandom } from "../core/placement/index.js";
 import { startServer } from "../server.js";
@@ -15,6 +15,7 @@ export const SERVER_OPTIONS = {
   "data-dir": { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
+  "dns-port": { type: "string" },
   "stopped-task-retention": { type: "string" },
   "spot-interruptions-per-hour": { type: "string" },
   "random-seed": { type: "string" },
@@ -34,6 +35,9 @@ const CONTROL_PLANE_FLAGS = `  --data-dir DIR          state and credentials (de
                           else ${DATA_DIR_DEFAULT_TEXT})
   --host HOST             address to listen on (default WHARF_HOST, else 127.0.0.1)
   --port PORT             port to listen on (default WHARF_PORT, else 4700)
+  --dns-port PORT         Wharf's DNS server (UDP and TCP) on --host: load balancers' DNSNames and
+                          namespaces, other names forwarded (default WHARF_DNS_PORT, else 4753
+                          with the API on 4700, else any free port; the banner prints it)
   --stopped-task-retention DUR  how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
   --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
   --random-seed S         seed of every chance decision (placement ties, random strategy, Spot draws);
@@ -64,10 +68,10 @@ Usage: wharf server [options]
 ${CONTROL_PLANE_FLAGS}${HELP_LINE}
 ${LOGS_TEXT}`;
 
-function parsePort(p: string | undefined): number | undefined {
+function parsePort(p: string | undefined, flag = "--port"): number | undefined {
   if (p === undefined) return undefined;
   const n = Number(p);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be a port number, got '${p}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got '${p}'`);
   return n;
 }
 
@@ -101,6 +105,7 @@ interface ServeFlags {
   "data-dir"?: string;
   host?: string;
   port?: string;
+  "dns-port"?: string;
   "stopped-task-retention"?: string;
   "spot-interruptions-per-hour"?: string;
   "random-seed"?: string;
@@ -126,6 +131,7 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
     random: seededRandom(seed),
     host: values.host ?? defaultHost(),
     port: parsePort(values.port ?? defaultPort()),
+    ...(values["dns-port"] !== undefined || process.env.WHARF_DNS_PORT ? { dnsPort: parsePort(values["dns-port"] ?? defaultDnsPort(), "--dns-port")! } : {}),
     ...(values["stopped-task-retention"] !== undefined
       ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
       : {}),
@@ -136,7 +142,7 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
     accessLog: accessLog(logger),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE") {
-      throw new Error(`port ${values.port ?? defaultPort()} is in use: is Wharf already running? Pick another with --port.`);
+      throw new Error(`port ${(err as NodeJS.ErrnoException & { port?: number }).port ?? values.port ?? defaultPort()} is in use: is Wharf already running? Pick another with --port (API) or --dns-port (DNS).`);
     }
     throw err;
   });
@@ -147,6 +153,7 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
     out.write(envLines(server.url, dataDir).map((l) => `  ${l}\n`).join(""));
     out.write(`\nthen, for example:  aws ecs create-cluster --cluster-name demo\n`);
     out.write(`(Debian's awscli v2 package ignores AWS_ENDPOINT_URL: pass --endpoint-url ${server.url})\n\n`);
+    if (server.dns) out.write(`Names (load balancers' DNSNames, namespaces): dig @${server.dns.address === "0.0.0.0" ? "127.0.0.1" : server.dns.address} -p ${server.dns.port} <name>\n\n`);
   }
   // `wharf up` also runs the local host's agents, in cluster `default` and as Fargate capacity (`wharf server` does not).
   const agents =

@@ -113,6 +113,13 @@ export interface PollResponse {
    * so the agent's held poll answers with the new one at once.
    */
   networkPolicy?: NetworkPolicy;
+  /**
+   * Wharf's DNS server (docs/dns.md), where the agent's relay sends its tasks' queries
+   * (169.254.169.253:53), signed with the VPC of the asking task (src/contracts/dns-relay.ts).
+   * An address of 0.0.0.0 or :: means the control plane's host as the agent reaches it.
+   * Absent: the control plane runs none; tasks keep Docker's resolver.
+   */
+  dnsServer?: { address: string; port: number };
 }
 
 export interface PollManyRequest {

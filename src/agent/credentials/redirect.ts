@@ -53,12 +53,18 @@ export class CredentialsRedirect {
     if (!TAG_RE.test(tag)) throw new Error(`redirect tag "${tag}" must match ${TAG_RE}`);
   }
 
-  get comment(): string {
-    return `wharf-creds:${this.tag}`;
+  /** What the rules' comments start with (one word per kind of redirect). */
+  protected get kind(): string {
+    return "wharf-creds";
   }
 
-  private spec(t: RedirectTarget): string[] {
-    return ["-d", `${CREDENTIALS_ADDRESS}/32`, "-p", "tcp", "-m", "mac", "--mac-source", t.mac, "--dport", "80", "-m", "comment", "--comment", this.comment, "-j", "DNAT", "--to-destination", `${t.toIp}:${t.toPort}`];
+  get comment(): string {
+    return `${this.kind}:${this.tag}`;
+  }
+
+  /** The rules of one target (the DNS redirect, src/agent/dns/redirect.ts, has two: UDP and TCP). */
+  protected specs(t: RedirectTarget): string[][] {
+    return [["-d", `${CREDENTIALS_ADDRESS}/32`, "-p", "tcp", "-m", "mac", "--mac-source", t.mac, "--dport", "80", "-m", "comment", "--comment", this.comment, "-j", "DNAT", "--to-destination", `${t.toIp}:${t.toPort}`]];
   }
 
   /** One writer at a time: iptables calls of one agent never interleave. */
@@ -72,7 +78,7 @@ export class CredentialsRedirect {
   set(key: string, targets: RedirectTarget[]): Promise<void> {
     return this.serial(async () => {
       await this.dropKey(key);
-      const specs = targets.map((t) => this.spec(t));
+      const specs = targets.flatMap((t) => this.specs(t));
       this.rules.set(key, specs);
       for (const s of specs) await this.nat.run(["-I", "PREROUTING", ...s]);
     });

@@ -3,6 +3,7 @@ import type { MetadataEndpoint } from "../metadata/server.js";
 import { METADATA_ENV } from "../metadata/server.js";
 import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import { type CredentialsContext, credentialsHook } from "../credentials/task-hook.js";
+import { type DnsContext, dnsHook } from "../dns/task-hook.js";
 import { type AwsvpcContext, AwsvpcTaskNetwork, PAUSE_CONTAINER_NAME } from "./awsvpc.js";
 
 /**
@@ -38,6 +39,8 @@ export interface TaskSetupOptions extends AwsvpcContext {
   firewall?: { settled(): Promise<void>; networksChanged?(): Promise<void> };
   /** Task role credentials (src/agent/credentials). */
   credentials?: CredentialsContext;
+  /** Tasks' resolver, 169.254.169.253 (src/agent/dns). */
+  dns?: DnsContext;
 }
 
 /** Longest a task waits for the firewall (a hung iptables must not hold tasks forever). */
@@ -55,6 +58,7 @@ export function taskSetupFactory(o: TaskSetupOptions): TaskSetupFactory {
       }
     }
     const creds = credentialsHook(o.credentials, o.metadata, assignment, plan);
+    const dns = dnsHook(o.dns, o.metadata, assignment, plan);
     const network = plan.networkMode === "awsvpc" ? new AwsvpcTaskNetwork(o, assignment, plan, adopted.get(PAUSE_CONTAINER_NAME)) : undefined;
     return {
       async beforeCreate() {
@@ -67,12 +71,13 @@ export function taskSetupFactory(o: TaskSetupOptions): TaskSetupFactory {
           await Promise.race([ready, new Promise<void>((r) => (timer = setTimeout(r, FIREWALL_WAIT_MS)))]);
           clearTimeout(timer);
         }
-        await creds?.beforeCreate();
+        await Promise.all([creds?.beforeCreate(), dns?.beforeCreate()]);
       },
       async afterRemove() {
         // A subnet network gone takes its routes with it (not waited for).
         if ((await network?.tearDown()) && o.firewall?.networksChanged) void o.firewall.networksChanged();
         await creds?.afterRemove();
+        await dns?.afterRemove();
         o.metadata?.forget(assignment.taskArn);
       },
     };

@@ -8,6 +8,7 @@ import type { TaskContext } from "./task-context.js";
 import type { Reporter } from "./reporter.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
 import type { CredentialsContext } from "../credentials/task-hook.js";
+import type { DnsContext } from "../dns/task-hook.js";
 import { systemNeighborFlush } from "../network/neighbors.js";
 import { taskSetupFactory } from "../network/task-setup.js";
 import { HealthMonitor } from "../health/monitor.js";
@@ -39,6 +40,8 @@ export interface TaskEngineOptions {
   firewall?: { settled(): Promise<void>; networksChanged?(): Promise<void> };
   /** Task role credentials (src/agent/credentials): served to tasks with a role. */
   credentials?: CredentialsContext;
+  /** Tasks' resolver (src/agent/dns): 169.254.169.253 relayed to Wharf's DNS server. */
+  dns?: DnsContext;
 }
 
 /** How many finished task ARNs to remember so a late listing never starts a task twice. */
@@ -82,6 +85,7 @@ export class TaskEngine {
           metadata: opts.metadata,
           firewall: opts.firewall,
           ...(opts.credentials ? { credentials: opts.credentials } : {}),
+          ...(opts.dns ? { dns: opts.dns } : {}),
         }),
         opts.logs && { ...opts.logs, signal: this.abort.signal, log },
       ),
