@@ -16,6 +16,8 @@ import { HaproxyDataPlane } from "./lb/haproxy-data-plane.js";
 import type { LbDataPlane } from "./core/lb/data-plane-contract.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
+import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscovery/index.js";
+import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
 import type { EcsDeps } from "./api/ecs/deps.js";
@@ -118,6 +120,8 @@ export interface RunningServer {
   listenerFailures(): number;
   /** The ELBv2 → data plane feed: `idle()` resolves once the data plane has the latest state (at once without one). */
   lb: { idle(): Promise<void> };
+  /** Cloud Map: the records of its private DNS namespaces, for a DNS server (src/contracts/dns-records.ts). */
+  cloudMap: { dns: DnsRecordSource };
   close(): Promise<void>;
 }
 
@@ -218,7 +222,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log: logAs("controller"),
   });
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
+    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...iam.services],
     identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
@@ -257,6 +261,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
     listenerFailures: () => store.listenerFailures,
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
+    cloudMap: { dns: cloudMapDnsSource(deps) },
     async close() {
       edge.setReady(false);
       chaos?.stop();
