@@ -51,7 +51,7 @@ export const servicediscoveryOperations: Record<string, SdOperation> = {
 };
 
 /** Operations of the model Wharf refuses with a reason of their own (public DNS: no zones on the internet). */
-const REFUSED: Record<string, () => never> = {
+const REFUSED: Partial<Record<string, () => never>> = {
   CreatePublicDnsNamespace: namespaces.createPublicDnsNamespace,
   UpdatePublicDnsNamespace: namespaces.updatePublicDnsNamespace,
 };
