@@ -39,6 +39,7 @@ import { ServiceController } from "./controllers/service-controller.js";
 import { serviceTriggers } from "./controllers/service-triggers.js";
 import { serviceTaskPort } from "./api/ecs/service-task-port.js";
 import { serviceLbPort } from "./api/ecs/service-lb-port.js";
+import { serviceRegistryPort } from "./api/ecs/service-registry-port.js";
 import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
 
@@ -197,8 +198,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const elbDeps = { ...deps, hasLbDataPlane: !!lbPlane, lbAddressPrefix };
   if (lbPlane) lbFeed = new LbDataPlaneFeed(elbDeps, lbPlane, log);
+  const registries = serviceRegistryPort(deps);
+  deps.beforeTaskStop = (task) => registries.beforeStop(task);
   const services = new ServiceController(deps, serviceTaskPort(deps), {
     lb: serviceLbPort(elbDeps),
+    registry: registries,
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
     log: (line) => opts.log?.({ component: "controller", level: "warn", msg: line }),
   });
