@@ -193,4 +193,21 @@ describe("Cloud Map API (SDK and aws CLI)", () => {
     const hsErr = await w.awsError("servicediscovery", "update-instance-custom-health-status", "--service-id", hs.Id!, "--instance-id", "w1", "--status", "HEALTHY");
     assert.equal(hsErr.code, "CustomHealthNotFound");
   });
+
+  it("publishes its private DNS namespaces to the DNS server's record source, to their VPC and the host only", async () => {
+    const dns = w.server.cloudMap.dns;
+    const host = await dns.lookup("api.internal.local", "A", {});
+    assert.equal(host.kind, "answer");
+    // i1 is healthy, i2 was set UNHEALTHY, i3 deregistered.
+    assert.deepEqual(host.kind === "answer" && host.records.map((r) => r.value), ["10.250.0.5"]);
+    const inVpc = await dns.lookup("API.internal.local.", "SRV", { vpcId });
+    assert.ok(inVpc.kind === "answer");
+    assert.deepEqual(inVpc.records.map((r) => r.value), [{ priority: 1, weight: 1, port: 8080, target: "i1.api.internal.local" }]);
+    assert.deepEqual(inVpc.additional?.map((r) => [r.name, r.value]), [["i1.api.internal.local", "10.250.0.5"]]);
+    assert.equal((await dns.lookup("api.internal.local", "A", { vpcId: "vpc-0123456789abcdef0" })).kind, "foreign");
+    const nx = await dns.lookup("nope.internal.local", "A", { vpcId });
+    assert.equal(nx.kind, "nxdomain");
+    assert.equal((await dns.lookup("example.org", "A", {})).kind, "foreign");
+    assert.equal((await dns.lookup("worker.apps", "A", {})).kind, "foreign", "HTTP namespaces publish no DNS");
+  });
 });
