@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CreateVpcCommand } from "@aws-sdk/client-ec2";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import {
   CreateHttpNamespaceCommand,
   CreatePrivateDnsNamespaceCommand,
@@ -15,6 +16,7 @@ import {
   GetInstancesHealthStatusCommand,
   GetNamespaceCommand,
   GetOperationCommand,
+  GetServiceCommand,
   ListInstancesCommand,
   ListNamespacesCommand,
   ListOperationsCommand,
@@ -209,5 +211,35 @@ describe("Cloud Map API (SDK and aws CLI)", () => {
     assert.equal(nx.kind, "nxdomain");
     assert.equal((await dns.lookup("example.org", "A", {})).kind, "foreign");
     assert.equal((await dns.lookup("worker.apps", "A", {})).kind, "foreign", "HTTP namespaces publish no DNS");
+  });
+
+  it("authorizes each call on the namespace or service ARN it names", async () => {
+    const iam = new IAMClient({ endpoint: w.server.url, region: "us-east-1", credentials: w.server.credentials, maxAttempts: 1 });
+    const services = (await sd.send(new ListServicesCommand({}))).Services!;
+    const api = services.find((s) => s.Name === "api")!;
+    const worker = services.find((s) => s.Name === "worker")!;
+    await iam.send(new CreateUserCommand({ UserName: "reader" }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: "reader",
+        PolicyName: "one-service",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "servicediscovery:GetService", Resource: api.Arn }] }),
+      }),
+    );
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "reader" }))).AccessKey!;
+    const reader = new ServiceDiscoveryClient({
+      endpoint: w.server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! },
+      maxAttempts: 1,
+      disableHostPrefix: true,
+    });
+    assert.equal((await reader.send(new GetServiceCommand({ Id: api.Id! }))).Service!.Name, "api");
+    const denied = await reader.send(new GetServiceCommand({ Id: worker.Id! })).catch((e) => e);
+    assert.equal(denied.name, "AccessDeniedException");
+    assert.match(denied.message, new RegExp(`servicediscovery:GetService on resource: ${worker.Arn!.replace(/[/.]/g, "\\$&")}`));
+    assert.equal(await codeOf(reader.send(new ListNamespacesCommand({}))), "AccessDeniedException");
+    reader.destroy();
+    iam.destroy();
   });
 });
