@@ -22,9 +22,8 @@ import { schedulerContext } from "./service-task-port.js";
  */
 export function serviceRegistryPort(deps: EcsDeps): ServiceRegistryPort {
   const registryOf = async (service: ServiceDoc, reg: ServiceRegistry): Promise<SdServiceDoc | undefined> => {
-    const arn = parseArn(reg.registryArn ?? "");
-    const id = lastSegment(reg.registryArn ?? "");
-    return arn ? serviceForRegistry(deps, { region: arn.region, accountId: arn.accountId }, id) : undefined;
+    const m = /^arn:[^:]+:servicediscovery:([^:]*):(\d{12}):service\/(.+)$/.exec(reg.registryArn ?? "");
+    return m ? serviceForRegistry(deps, { region: m[1]!, accountId: m[2]! }, m[3]!) : undefined;
   };
   const taskArnOf = (service: ServiceDoc, id: string) => `${service.clusterArn.replace(":cluster/", ":task/")}/${id}`;
   const ours = (service: ServiceDoc, attrs: Readonly<Record<string, string>>) =>
