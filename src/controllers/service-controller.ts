@@ -119,6 +119,27 @@ export class ServiceController {
     const byArn = new Map(observed.map((t) => [t.taskArn, t]));
     let drainingTasks = 0;
     const deregistered: string[] = [];
+    const registry = (doc.serviceRegistries ?? []).length > 0 ? this.#registry : undefined;
+    const regArn = doc.serviceRegistries?.[0]?.registryArn ?? "";
+    let registered = new Set<string>();
+    if (registry) {
+      try {
+        registered = await registry.registeredTasks(doc);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    // A registered task the scheduler stops leaves its registry first.
+    const leaving = result.stop.filter((s) => registered.has(s.taskArn)).map((s) => s.taskArn);
+    if (registry && leaving.length > 0) {
+      try {
+        await registry.deregister(doc, leaving);
+        for (const arn of leaving) registered.delete(arn);
+        events.push(registryMsg.deregistered(doc.serviceName, leaving.length, regArn));
+      } catch (e) {
+        errors.push(e);
+      }
+    }
     for (const s of result.stop) {
       const task = byArn.get(s.taskArn);
       const drain = lb && task && this.#port.deactivateTask ? targetsToDrain(task) : [];
@@ -151,17 +172,14 @@ export class ServiceController {
         errors.push(e);
       }
     }
-    const registry = (doc.serviceRegistries ?? []).length > 0 ? this.#registry : undefined;
     if (registry) {
-      // Tasks follow their health into and out of the registry; stopping ones left it before their stop (deps.beforeTaskStop).
+      // Tasks follow their health into and out of the registry (a stop by anyone else: deps.beforeTaskStop).
       try {
-        const registered = await registry.registeredTasks(doc);
         const plan = planRegistrations([...byArn.values()], registered);
         if (plan.deregister.length > 0) await registry.deregister(doc, plan.deregister);
         const failures = plan.register.length > 0 ? await registry.register(doc, plan.register) : [];
         const failed = new Set(failures.map((f) => f.taskArn));
         const done = plan.register.filter((a) => !failed.has(a)).length;
-        const regArn = doc.serviceRegistries![0]!.registryArn ?? "";
         if (done > 0) events.push(registryMsg.registered(doc.serviceName, done, regArn));
         if (plan.deregister.length > 0) events.push(registryMsg.deregistered(doc.serviceName, plan.deregister.length, regArn));
         const first = failures[0];
