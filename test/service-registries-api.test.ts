@@ -85,8 +85,15 @@ describe("ECS serviceRegistries (control plane, fake agent)", () => {
       dns.records.map((r) => (r.value as { target: string }).target).sort(),
       found.map((i) => `${i.InstanceId}.web.internal.local`).sort(),
     );
+    // Another registry: a new deployment; the old tasks leave the old registry as they stop, the new ones join the new.
+    const reg2 = await createRegistry(w, "web2", ["SRV"]);
+    await w.ecs.send(new UpdateServiceCommand({ cluster: "reg", service: "web", serviceRegistries: [{ registryArn: reg2.arn, containerName: "app", containerPort: 80 }] }));
+    const discover2 = async () => (await sd.send(new DiscoverInstancesCommand({ NamespaceName: "internal.local", ServiceName: "web2" }))).Instances ?? [];
+    await waitFor(async () => (await discover()).length === 0 && (await discover2()).length === 2, { what: "tasks moved to the new registry", timeoutMs: 30_000 });
+    const moved = (await discover2()).map((i) => i.InstanceId);
+    assert.ok(moved.every((id) => !found.some((f) => f.InstanceId === id)), "the new deployment's tasks");
     await w.ecs.send(new UpdateServiceCommand({ cluster: "reg", service: "web", desiredCount: 0 }));
-    await waitFor(async () => (await discover()).length === 0, { what: "instances deregistered", timeoutMs: 20_000 });
+    await waitFor(async () => (await discover2()).length === 0, { what: "instances deregistered", timeoutMs: 20_000 });
     const events = (await w.ecs.send(new DescribeServicesCommand({ cluster: "reg", services: ["web"] }))).services![0]!.events!.map((e) => e.message!);
     assert.ok(events.some((m) => m === `(service web) registered 2 instances in (service-registry ${reg.arn})` || /registered 1 instances/.test(m)), JSON.stringify(events));
     assert.ok(events.some((m) => /^\(service web\) deregistered \d instances in \(service-registry /.test(m)), JSON.stringify(events));

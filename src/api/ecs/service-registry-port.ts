@@ -5,8 +5,8 @@ import type { InstanceDoc } from "../../records/instance-doc.js";
 import type { ServiceDoc } from "../../records/service-doc.js";
 import type { ServiceRegistryPort } from "../../records/service-registry.js";
 import type { TaskDoc } from "../../records/task-doc.js";
-import { listInstances } from "../servicediscovery/deps.js";
-import type { SdServiceDoc } from "../servicediscovery/docs.js";
+import { listInstances, listServices } from "../servicediscovery/deps.js";
+import { instanceKey, type SdInstanceDoc, type SdServiceDoc } from "../servicediscovery/docs.js";
 import { deregisterInstance, registerInstance, serviceForRegistry } from "../servicediscovery/instances.js";
 import type { EcsDeps } from "./deps.js";
 import { schedulerContext } from "./service-task-port.js";
@@ -85,12 +85,26 @@ export function serviceRegistryPort(deps: EcsDeps): ServiceRegistryPort {
       }
     },
 
+    /**
+     * Every registry holding the task leaves it — the service's current ones and any it named
+     * before an UpdateService changed them (found by the instance id and ECS's attributes).
+     */
     async beforeStop(task) {
       if (!task.group?.startsWith("service:")) return;
       const serviceArn = `${task.clusterArn.replace(":cluster/", ":service/")}/${task.group.slice("service:".length)}`;
       const service = (await deps.store.get<ServiceDoc>("service", serviceArn))?.value;
-      if (!service?.serviceRegistries?.length) return;
-      await port.deregister(service, [task.taskArn]);
+      if (!service) return;
+      const ctx = schedulerContext(service);
+      const id = lastSegment(task.taskArn);
+      for (const sd of await listServices(deps, ctx.principal)) {
+        const inst = (await deps.store.get<SdInstanceDoc>("sd-instance", instanceKey(sd.id, id)))?.value;
+        if (!inst || !ours(service, inst.attributes)) continue;
+        try {
+          await deregisterInstance(deps, { ServiceId: sd.id, InstanceId: id }, ctx);
+        } catch (e) {
+          if (!(e instanceof AwsError && e.code === "InstanceNotFound")) throw e;
+        }
+      }
     },
   };
   return port;
