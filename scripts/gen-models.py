@@ -40,6 +40,7 @@ SERVICES = [
     ("elbv2", "2015-12-01", "elbv2", "elbv2Model", "Elastic Load Balancing v2", {}),
     ("iam", "2010-05-08", "iam", "iamModel", "IAM", {}),
     ("sts", "2011-06-15", "sts", "stsModel", "STS", {}),
+    ("servicediscovery", "2017-03-14", "servicediscovery", "servicediscoveryModel", "Cloud Map", {}),
 ]
 
 # Protocols whose requests are Query strings and whose responses are XML: their models carry wire names.

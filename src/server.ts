@@ -16,6 +16,8 @@ import { HaproxyDataPlane } from "./lb/haproxy-data-plane.js";
 import type { LbDataPlane } from "./core/lb/data-plane-contract.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
+import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscovery/index.js";
+import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
 import type { EcsDeps } from "./api/ecs/deps.js";
@@ -37,9 +39,9 @@ import { ServiceController } from "./controllers/service-controller.js";
 import { serviceTriggers } from "./controllers/service-triggers.js";
 import { serviceTaskPort } from "./api/ecs/service-task-port.js";
 import { serviceLbPort } from "./api/ecs/service-lb-port.js";
+import { serviceRegistryPort } from "./api/ecs/service-registry-port.js";
 import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
-import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { elbDnsRecords } from "./api/elbv2/dns-records.js";
 import { type DnsServer, startDnsServer } from "./dns/server.js";
 
@@ -133,6 +135,8 @@ export interface RunningServer {
   lb: { idle(): Promise<void> };
   /** The DNS server's address and port (UDP and TCP), when it runs. */
   dns?: { address: string; port: number };
+  /** Cloud Map: the records of its private DNS namespaces, for a DNS server (src/contracts/dns-records.ts). */
+  cloudMap: { dns: DnsRecordSource };
   close(): Promise<void>;
 }
 
@@ -208,8 +212,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const elbDeps = { ...deps, hasLbDataPlane: !!lbPlane, lbAddressPrefix };
   if (lbPlane) lbFeed = new LbDataPlaneFeed(elbDeps, lbPlane, log);
+  const registries = serviceRegistryPort(deps);
+  deps.beforeTaskStop = (task) => registries.beforeStop(task);
   const services = new ServiceController(deps, serviceTaskPort(deps), {
     lb: serviceLbPort(elbDeps),
+    registry: registries,
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
     log: (line) => opts.log?.({ component: "controller", level: "warn", msg: line }),
   });
@@ -232,9 +239,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     retentionMs: opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS,
     log: logAs("controller"),
   });
-  // The names Wharf's DNS server answers, first match wins (src/contracts/dns-records.ts). The
-  // Cloud Map namespaces' source goes here too.
-  const dnsSources: DnsRecordSource[] = [...(opts.extraDnsSources ?? []), elbDnsRecords(deps)];
+  // The names Wharf's DNS server answers, first match wins (src/contracts/dns-records.ts):
+  // Cloud Map's namespaces, then load balancers' DNSNames.
+  const cloudMapDns = cloudMapDnsSource(deps);
+  const dnsSources: DnsRecordSource[] = [...(opts.extraDnsSources ?? []), cloudMapDns, elbDnsRecords(deps)];
   let dns: DnsServer | undefined;
   if (opts.dnsPort !== false) {
     dns = await startDnsServer({
@@ -249,7 +257,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   }
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
+    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...iam.services],
     identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
@@ -292,6 +300,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     listenerFailures: () => store.listenerFailures,
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
     ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
+    cloudMap: { dns: cloudMapDns },
     async close() {
       await dns?.close();
       edge.setReady(false);

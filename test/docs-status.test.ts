@@ -8,6 +8,7 @@ import { elbv2Operations } from "../src/api/elbv2/index.js";
 import { iamOperations } from "../src/api/iam/index.js";
 import { logsOperations } from "../src/api/logs/index.js";
 import { stsOperations } from "../src/api/sts/index.js";
+import { servicediscoveryOperations } from "../src/api/servicediscovery/index.js";
 
 /** docs/status.md lists exactly the operations the code serves, per API. */
 describe("docs/status.md is true to the code", () => {
@@ -38,6 +39,10 @@ describe("docs/status.md is true to the code", () => {
 
   it("lists every STS operation Wharf serves, and no other", () => {
     assert.deepEqual([...section("STS")].sort(), Object.keys(stsOperations).sort());
+  });
+
+  it("lists every Cloud Map operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("Cloud Map")].sort(), Object.keys(servicediscoveryOperations).sort());
   });
 
   it("lists every CloudWatch Logs operation Wharf serves, and no other", () => {

@@ -6,6 +6,8 @@ import { ECS_TARGET_PREFIX } from "../src/api/ecs/index.js";
 import { ecsModel } from "../src/api/ecs/model.generated.js";
 import { LOGS_TARGET_PREFIX } from "../src/api/logs/index.js";
 import { logsModel } from "../src/api/logs/model.generated.js";
+import { SERVICEDISCOVERY_TARGET_PREFIX } from "../src/api/servicediscovery/index.js";
+import { servicediscoveryModel } from "../src/api/servicediscovery/model.generated.js";
 import type { Shape, ShapeModel } from "../src/edge/shape-model.js";
 import { signSigV4 } from "../src/edge/sigv4.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
@@ -44,6 +46,7 @@ interface Api {
 const APIS: Api[] = [
   { model: ecsModel, prefix: ECS_TARGET_PREFIX, service: "ecs", ops: Object.keys(ecsModel.operations) },
   { model: logsModel, prefix: LOGS_TARGET_PREFIX, service: "logs", ops: Object.keys(logsModel.operations) },
+  { model: servicediscoveryModel, prefix: SERVICEDISCOVERY_TARGET_PREFIX, service: "servicediscovery", ops: Object.keys(servicediscoveryModel.operations) },
 ];
 
 const WEIRD_STRINGS = ["", " ", "default", "arn:aws:ecs:us-east-1:000000000000:cluster/default", "arn:aws-cn:ecs:cn-north-1:111111111111:task/x/y",
@@ -177,7 +180,7 @@ describe("fuzz: 100,000 malformed and hostile requests, 0 answers in 5xx", { tim
   });
   after(() => h.close());
 
-  it(`sends ${TOTAL} generated requests across every ECS and Logs operation; none gets a 5xx; the server still answers`, async (tc) => {
+  it(`sends ${TOTAL} generated requests across every ECS, Logs and Cloud Map operation; none gets a 5xx; the server still answers`, async (tc) => {
     const port = h.server.port;
     const host = `127.0.0.1:${port}`;
     const r = rng(SEED);

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { AgentWorld } from "./helpers/agent-tasks.js";
 import { exampleFile } from "./helpers/harness.js";
+import { createRegistry } from "./helpers/cloud-map.js";
 import { createLoadBalancer, createTargetGroup, targetStates, type LbSetup } from "./helpers/lb-setup.js";
 import { steadyLoad } from "./helpers/steady-load.js";
 import { waitFor } from "./helpers/wait.js";
@@ -83,6 +84,8 @@ describe("services behind a load balancer (aws CLI, real Docker, HAProxy)", { ti
     input.cluster = w.cluster;
     input.loadBalancers[0].targetGroupArn = lb.targetGroupArn;
     input.networkConfiguration = { awsvpcConfiguration: { subnets: [subnet] } };
+    // Its registry: a Cloud Map service with an A record (awsvpc tasks register by their ENI address).
+    input.serviceRegistries[0].registryArn = (await createRegistry(w.h, "python", ["A"])).arn;
     const file = join(w.h.dataDir, "python-service.json");
     writeFileSync(file, JSON.stringify(input));
     await aws("ecs", "create-service", "--cli-input-json", `file://${file}`);

@@ -19,6 +19,7 @@ import { after, before, describe, it } from "node:test";
 import { exampleFile, startTestWharf, type TestWharf } from "./helpers/harness.js";
 import { defaultSubnetIds } from "./helpers/agent-tasks.js";
 import { createLoadBalancer } from "./helpers/lb-setup.js";
+import { createRegistry } from "./helpers/cloud-map.js";
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 
 const ACCT = "000000000000";
@@ -140,7 +141,8 @@ describe("services through the SDK and the aws CLI", () => {
     // ECS checks the target group against ELB: a real one, used by a listener (test/service-lb-validate.test.ts has the refusals).
     const tgLb = await createLoadBalancer(w, "svc-api", { targetType: "instance", port: 80 });
     const lb = { targetGroupArn: tgLb.targetGroupArn, containerName: "web", containerPort: 80 };
-    const reg = { registryArn: "arn:aws:servicediscovery:us-east-1:111122223333:service/srv-1" };
+    // ECS checks the registry against Cloud Map: bridge tasks register by SRV, with their container and port.
+    const reg = { registryArn: (await createRegistry(w, "full", ["SRV"])).arn, containerName: "web", containerPort: 80 };
     const { service } = await create({
       serviceName: "full",
       loadBalancers: [lb],
@@ -313,6 +315,9 @@ describe("services through the SDK and the aws CLI", () => {
     const python = await createLoadBalancer(w, "python", { targetType: "instance", port: 5000 });
     const input = JSON.parse(readFileSync(exampleFile("python-service.json"), "utf8"));
     input.loadBalancers[0].targetGroupArn = python.targetGroupArn;
+    // Its registry too: a Cloud Map service; bridge tasks register by SRV, naming their container and port.
+    const registry = await createRegistry(w, "python", ["SRV"]);
+    input.serviceRegistries[0] = { registryArn: registry.arn, containerName: "python-service", containerPort: 5000 };
     const file = join(w.dataDir, "python-service.json");
     writeFileSync(file, JSON.stringify(input));
     const out = await w.aws("ecs", "create-service", "--cli-input-json", `file://${file}`);
@@ -320,7 +325,7 @@ describe("services through the SDK and the aws CLI", () => {
     assert.equal(out.service.serviceName, "PythonService");
     assert.equal(out.service.desiredCount, 5);
     assert.equal(out.service.loadBalancers[0].containerPort, 5000);
-    assert.equal(out.service.serviceRegistries[0].registryArn, "arn:aws:servicediscovery:us-east-1:937351930975:service/YYY");
+    assert.equal(out.service.serviceRegistries[0].registryArn, registry.arn);
     assert.equal(out.service.deployments[0].status, "PRIMARY");
     assert.equal(typeof out.service.createdAt, "number", "epoch seconds on the wire");
     const desc = await w.aws("ecs", "describe-services", "--cluster", "ecs-sarathy-cluster", "--services", "PythonService");

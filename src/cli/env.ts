@@ -13,6 +13,8 @@ export function envLines(endpoint: string, dataDir: string, region = DEFAULT_REG
     `export AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}`,
     `export AWS_REGION=${region}`,
     `export AWS_DEFAULT_REGION=${region}`,
+    // Cloud Map's DiscoverInstances would otherwise go to data-<host>, a name a local endpoint lacks.
+    "export AWS_DISABLE_HOST_PREFIX_INJECTION=true",
   ];
 }
 
@@ -25,7 +27,8 @@ export const ENV_OPTIONS = {
 } as const;
 
 export const ENV_HELP = `wharf env — print the export lines that point the AWS CLI and SDKs at Wharf
-(AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION)
+(AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION,
+AWS_DISABLE_HOST_PREFIX_INJECTION: Cloud Map's DiscoverInstances goes to data-<host> otherwise)
 
 Usage: eval "$(wharf env [options])"
 

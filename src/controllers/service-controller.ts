@@ -10,6 +10,8 @@ import { defaultParams, type DeploymentState, type ObservedTask, type ReconcileP
 import { newDeploymentId } from "../core/ids.js";
 import { countByGroup, planTargets, targetMsg, targetsToDrain } from "../core/service/targets.js";
 import type { ServiceLbPort } from "../records/service-lb.js";
+import type { ServiceRegistryPort } from "../records/service-registry.js";
+import { planRegistrations, registryMsg } from "../core/service/registries.js";
 import { WorkQueue } from "./work-queue.js";
 
 /**
@@ -28,6 +30,8 @@ export interface ServiceControllerOptions {
   log?: (line: string) => void;
   /** The target groups of services with `loadBalancers` (without it, loadBalancers are only stored). */
   lb?: ServiceLbPort;
+  /** The Cloud Map registries of services with `serviceRegistries` (without it, they are only stored). */
+  registry?: ServiceRegistryPort;
 }
 
 export class ServiceController {
@@ -37,12 +41,14 @@ export class ServiceController {
   readonly #opts: ServiceControllerOptions;
   readonly #healthyAfterMs: number;
   readonly #lb: ServiceLbPort | undefined;
+  readonly #registry: ServiceRegistryPort | undefined;
   #resync?: NodeJS.Timeout;
 
   constructor(deps: StoreDeps, port: ServiceTaskPort, opts: ServiceControllerOptions = {}) {
     this.#deps = deps;
     this.#port = port;
     this.#lb = opts.lb;
+    this.#registry = opts.registry;
     this.#opts = opts;
     this.#healthyAfterMs = { ...defaultParams(newDeploymentId), ...opts.params }.healthyAfterMs;
     this.queue = new WorkQueue((arn) => this.reconcile(arn), {
@@ -113,6 +119,27 @@ export class ServiceController {
     const byArn = new Map(observed.map((t) => [t.taskArn, t]));
     let drainingTasks = 0;
     const deregistered: string[] = [];
+    const registry = (doc.serviceRegistries ?? []).length > 0 ? this.#registry : undefined;
+    const regArn = doc.serviceRegistries?.[0]?.registryArn ?? "";
+    let registered = new Set<string>();
+    if (registry) {
+      try {
+        registered = await registry.registeredTasks(doc);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    // A registered task the scheduler stops leaves its registry first.
+    const leaving = result.stop.filter((s) => registered.has(s.taskArn)).map((s) => s.taskArn);
+    if (registry && leaving.length > 0) {
+      try {
+        await registry.deregister(doc, leaving);
+        for (const arn of leaving) registered.delete(arn);
+        events.push(registryMsg.deregistered(doc.serviceName, leaving.length, regArn));
+      } catch (e) {
+        errors.push(e);
+      }
+    }
     for (const s of result.stop) {
       const task = byArn.get(s.taskArn);
       const drain = lb && task && this.#port.deactivateTask ? targetsToDrain(task) : [];
@@ -141,6 +168,25 @@ export class ServiceController {
         if (plan.deregister.length > 0) await lb.deregisterTargets(doc, plan.deregister);
         events.push(...plan.events);
         for (const arn of plan.release) await this.#port.releaseTask?.(doc, arn);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (registry) {
+      // Tasks follow their health into and out of the registry (a stop by anyone else: deps.beforeTaskStop).
+      try {
+        const plan = planRegistrations([...byArn.values()], registered);
+        if (plan.deregister.length > 0) await registry.deregister(doc, plan.deregister);
+        const failures = plan.register.length > 0 ? await registry.register(doc, plan.register) : [];
+        const failed = new Set(failures.map((f) => f.taskArn));
+        const done = plan.register.filter((a) => !failed.has(a)).length;
+        if (done > 0) events.push(registryMsg.registered(doc.serviceName, done, regArn));
+        if (plan.deregister.length > 0) events.push(registryMsg.deregistered(doc.serviceName, plan.deregister.length, regArn));
+        const first = failures[0];
+        if (first) {
+          const text = registryMsg.failed(doc.serviceName, regArn, first.reason);
+          if (doc.events[0]?.message !== text) events.push(text);
+        }
       } catch (e) {
         errors.push(e);
       }

@@ -7,6 +7,8 @@ export class AwsError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Members the error's shape adds beside the message (Cloud Map's `NamespaceId`, `DuplicateOperationId`). */
+    readonly fields?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = code;

@@ -40,7 +40,12 @@ export type Kind =
   | "iam-policy"
   | "iam-access-key"
   | "iam-instance-profile"
-  | "sts-session";
+  | "sts-session"
+  // Cloud Map (src/api/servicediscovery/): scope = the Region (instances: the service id), id = the resource id.
+  | "sd-namespace"
+  | "sd-service"
+  | "sd-instance"
+  | "sd-operation";
 
 export interface Versioned<T> {
   id: string;

@@ -70,6 +70,8 @@ export async function startTestWharf(
     AWS_PAGER: "",
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    // Cloud Map's DiscoverInstances would go to data-<host> (its model's host prefix): not on a local endpoint.
+    AWS_DISABLE_HOST_PREFIX_INJECTION: "true",
   });
   const h: TestWharf = {
     server,

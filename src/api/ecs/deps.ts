@@ -1,4 +1,5 @@
 import type { StoreDeps } from "../../records/store-deps.js";
+import type { TaskDoc } from "../../records/task-doc.js";
 import type { AgentHub } from "../agent-hub.js";
 import type { PlacementIndexes } from "./placement-indexes.js";
 
@@ -19,4 +20,10 @@ export interface EcsDeps extends StoreDeps {
   endpoint?: string;
   /** Called after CreateService/UpdateService/DeleteService commit (the service controller enqueues it). */
   onServiceChanged?: (serviceArn: string, clusterArn: string) => void;
+  /**
+   * Called before a live task is told to stop (StopTask, the scheduler, forced deregistration),
+   * and again once it is: its service's Cloud Map instances leave first (src/server.ts wires
+   * src/api/ecs/service-registry-port.ts). A failure is the controller's to retry, never the stop's.
+   */
+  beforeTaskStop?: (task: TaskDoc) => Promise<void>;
 }

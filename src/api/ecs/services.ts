@@ -24,6 +24,7 @@ import { requireCluster, type ClusterDoc } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
 import { renderService, type ServiceDoc } from "../../records/service-doc.js";
 import { newRecord, syncHistory, withRecord } from "../../records/service-history.js";
+import { checkServiceRegistries } from "./service-registry-validate.js";
 import { checkTargetGroups, gracePeriodOf } from "./service-lb-validate.js";
 import {
   deploymentConfigurationOf,
@@ -143,6 +144,7 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
   await checkTargetGroups(deps, input.loadBalancers ?? [], td);
   const healthCheckGracePeriodSeconds = gracePeriodOf(input.healthCheckGracePeriodSeconds, input.loadBalancers ?? []);
   validateServiceRegistries(input.serviceRegistries, td);
+  await checkServiceRegistries(deps, ctx.principal, input.serviceRegistries ?? [], td);
   validateNetwork(input.networkConfiguration, td);
   if (input.networkConfiguration?.awsvpcConfiguration) await resolveTaskNetwork(deps, ctx, input.networkConfiguration.awsvpcConfiguration);
   const tags = validateTags(input.tags);
@@ -258,6 +260,7 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
       ? gracePeriodOf(input.healthCheckGracePeriodSeconds ?? current.healthCheckGracePeriodSeconds, input.loadBalancers ?? current.loadBalancers ?? [])
       : current.healthCheckGracePeriodSeconds;
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries, tdForChecks);
+  if (input.serviceRegistries || td) await checkServiceRegistries(deps, ctx.principal, input.serviceRegistries ?? current.serviceRegistries ?? [], tdForChecks);
   if (input.networkConfiguration || td) validateNetwork(input.networkConfiguration ?? current.networkConfiguration, tdForChecks);
   if (input.networkConfiguration?.awsvpcConfiguration) await resolveTaskNetwork(deps, ctx, input.networkConfiguration.awsvpcConfiguration);
 

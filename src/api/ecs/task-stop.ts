@@ -16,6 +16,7 @@ export async function markDesiredStopped(
   reason: string,
   stopCode: string | undefined,
 ): Promise<TaskDoc | undefined> {
+  await leaveRegistries(deps, taskArn);
   const result = await deps.lock(taskArn, async () => {
     const current = (await deps.store.get<TaskDoc>("task", taskArn))?.value;
     if (!current || current.desiredStatus === "STOPPED" || current.lastStatus === "STOPPED") return { doc: current, changed: false };
@@ -44,8 +45,20 @@ export async function markDesiredStopped(
     await deps.store.write([putTaskOp(doc)]);
     return { doc, changed: true };
   });
-  if (result.changed) await releaseTaskEni(deps, result.doc);
+  if (result.changed) {
+    // A controller pass that read the task before the stop may have registered it meanwhile.
+    await leaveRegistries(deps, taskArn);
+    await releaseTaskEni(deps, result.doc);
+  }
   return result.doc;
+}
+
+/** The task's Cloud Map instances leave before it stops (deps.beforeTaskStop); errors are left to the controller. */
+async function leaveRegistries(deps: EcsDeps, taskArn: string): Promise<void> {
+  if (!deps.beforeTaskStop) return;
+  const current = (await deps.store.get<TaskDoc>("task", taskArn))?.value;
+  if (!current || current.lastStatus === "STOPPED") return;
+  await deps.beforeTaskStop(current).catch(() => undefined);
 }
 
 /**
@@ -55,6 +68,7 @@ export async function markDesiredStopped(
  * not RUNNING any more is stopped at once instead.
  */
 export async function markDeactivating(deps: EcsDeps, taskArn: string, reason: string, stopCode: string): Promise<void> {
+  await leaveRegistries(deps, taskArn);
   const held = await deps.lock(taskArn, async () => {
     const current = (await deps.store.get<TaskDoc>("task", taskArn))?.value;
     if (!current || current.desiredStatus === "STOPPED" || current.lastStatus === "STOPPED") return true;

@@ -52,7 +52,7 @@ export const jsonProtocol: Protocol = {
   },
   writeError(res, err: AwsError) {
     res.setHeader("X-Amzn-Errortype", err.code);
-    sendJson(res, err.status, { __type: err.code, message: err.message }, JSON_CT);
+    sendJson(res, err.status, { ...err.fields, __type: err.code, message: err.message }, JSON_CT);
   },
 };
 
