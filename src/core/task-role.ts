@@ -17,6 +17,14 @@ export function taskRoleOf(taskDefinition: Record<string, unknown>, overrides?: 
   return typeof d === "string" && d ? d : undefined;
 }
 
+/** The task's execution role: RunTask's `overrides.executionRoleArn`, else its task definition's. */
+export function executionRoleOf(taskDefinition: Record<string, unknown>, overrides?: Record<string, unknown>): string | undefined {
+  const o = overrides?.executionRoleArn;
+  if (typeof o === "string" && o) return o;
+  const d = taskDefinition.executionRoleArn;
+  return typeof d === "string" && d ? d : undefined;
+}
+
 /**
  * When to fetch fresh credentials: halfway through their lifetime, and never later than 15
  * minutes before they expire (the SDKs refresh theirs about 5 minutes before `Expiration`, so the

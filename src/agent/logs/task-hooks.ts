@@ -1,5 +1,6 @@
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { AWSLOGS_IGNORED_OPTIONS, type LogRoute, planLogRoute } from "../../core/log-route.js";
+import { executionRoleOf } from "../../core/task-role.js";
 import type { TaskSetupFactory } from "../network/task-setup.js";
 import { LOG_ROUTE_LABEL, type LogShipper, ResourceInitializationError } from "./shipper.js";
 
@@ -45,6 +46,8 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       defaultRegion: o.defaultRegion,
       containers: defs,
     };
+    // Delivery runs under the task's execution role when it has one (ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE's behaviour).
+    const executionRoleArn = executionRoleOf(assignment.taskDefinition, assignment.overrides);
     const fresh: LogRoute[] = [];
     let planError: Error | undefined;
     for (const c of plan.containers) {
@@ -53,6 +56,7 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       try {
         const route = planLogRoute(def, ctx);
         if (!route) continue;
+        if (executionRoleArn && route.driver === "awslogs") route.executionRoleArn = executionRoleArn;
         c.body.Labels[LOG_ROUTE_LABEL] = JSON.stringify(route);
         if (c.body.Tty) c.body.Labels[TTY_LABEL] = "true";
         if (!adopted.has(c.name)) fresh.push(route);
@@ -79,6 +83,7 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
         await drain(REMOVE_DRAIN_MS);
       },
       async afterRemove() {
+        o.shipper.release(assignment.taskArn);
         await innerSetup?.afterRemove();
       },
     };
