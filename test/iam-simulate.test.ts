@@ -2,6 +2,8 @@ import {
   AddUserToGroupCommand,
   AttachUserPolicyCommand,
   CreateGroupCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
   CreateUserCommand,
   GetContextKeysForPrincipalPolicyCommand,
   IAMClient,
@@ -172,6 +174,22 @@ describe("SimulatePrincipalPolicy / SimulateCustomPolicy", () => {
     const bad = await h.awsError("iam", "simulate-custom-policy", "--policy-input-list", deny, "--action-names", "s3:GetObject", "--context-entries", "ContextKeyName=aws:x,ContextKeyValues=1,ContextKeyType=integer");
     assert.equal(bad.code, "ValidationError");
     assert.match(bad.stderr, /Member must satisfy enum value set/);
+  });
+
+  it("roles and groups are policy sources; a resource policy naming the caller allows on its own", async () => {
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: "sim-task", AssumeRolePolicyDocument: trust }))).Role!;
+    await iam.send(new PutRolePolicyCommand({ RoleName: "sim-task", PolicyName: "s3-read", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) }));
+    const byRole = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: role.Arn!, ActionNames: ["s3:GetObject", "s3:PutObject"] }));
+    assert.deepEqual(byRole.EvaluationResults!.map((r) => [r.EvalDecision, r.MatchedStatements?.[0]?.SourcePolicyType]), [["allowed", "role"], ["implicitDeny", undefined]]);
+    const byGroup = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${account}:group/sim-loggers`, ActionNames: ["logs:PutLogEvents"] }));
+    assert.deepEqual(byGroup.EvaluationResults!.map((r) => [r.EvalDecision, r.MatchedStatements?.[0]?.SourcePolicyId]), [["allowed", "logs-all"]]);
+    const bucket = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: userArn }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] });
+    const out = await iam.send(
+      new SimulateCustomPolicyCommand({ PolicyInputList: [JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:*", Resource: "*" }] })], ActionNames: ["s3:GetObject"], ResourceArns: ["arn:aws:s3:::b/k"], ResourcePolicy: bucket, CallerArn: userArn }),
+    );
+    assert.deepEqual(out.EvaluationResults!.map((r) => [r.EvalDecision, r.MatchedStatements?.map((m) => [m.SourcePolicyId, m.SourcePolicyType])]), [["allowed", [["ResourcePolicy", "resource"]]]]);
+    await assert.rejects(iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [bucket.replace(/"Principal":\{[^}]*\},/, "")], ActionNames: ["s3:GetObject"], ResourcePolicy: bucket })), (e: Error) => e.name === "InvalidInputException");
   });
 
   it("the aws CLI answers 'why was this denied': the explicit deny's policy and lines", async () => {
