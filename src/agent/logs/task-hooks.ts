@@ -71,7 +71,11 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       ...innerSetup,
       async beforeCreate() {
         if (planError) throw new ResourceInitializationError(`failed to validate logger args: ${planError.message}`);
-        await o.shipper.prepare(fresh);
+        await o.shipper.prepare(fresh).catch((err: Error) => {
+          // The task's stoppedReason is cut at 255 characters, as ECS cuts it: the whole text goes to the agent's log.
+          o.log({ msg: "log delivery could not be set up; the task stops", task: assignment.taskArn, error: `${err.name}: ${err.message}` });
+          throw err;
+        });
         await innerSetup?.beforeCreate();
       },
       async beforeStopped() {
