@@ -144,12 +144,18 @@ describe("execution role: log delivery under the task's execution role (real Doc
     assert.deepEqual(await events("/exec/noput", `p/app/${idOf(t)}`), []);
   });
 
-  it("a task without an execution role ships with the agent's own keys (today's behaviour)", async () => {
+  it("a task without an execution role (or with another account's) ships with the agent's own keys (today's behaviour)", async () => {
     calls.length = 0;
     const t = await runWith("exrole-none", "/exec/none", {}, ["echo", "by-agent"]);
     await w.waitTasks([t.taskArn!], "STOPPED");
     const stream = `p/app/${idOf(t)}`;
     await waitFor(async () => ((await events("/exec/none", stream)).includes("by-agent") ? true : undefined), { what: "the line", timeoutMs: 30_000 });
+    assert.deepEqual(callersOf("PutLogEvents"), ["root"]);
+    // An execution role of another account (the seed's examples name 123456789012's) is never assumed: the agent's keys too.
+    calls.length = 0;
+    const f = await runWith("exrole-foreign", "/exec/none", { executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole" }, ["echo", "foreign"]);
+    await w.waitTasks([f.taskArn!], "STOPPED");
+    await waitFor(async () => ((await events("/exec/none", `p/app/${idOf(f)}`)).includes("foreign") ? true : undefined), { what: "the line", timeoutMs: 30_000 });
     assert.deepEqual(callersOf("PutLogEvents"), ["root"]);
   });
 

@@ -39,3 +39,15 @@ export function refreshAt(issuedAtMs: number, expiresAtMs: number): number {
 export function roleAccount(roleArn: string): string | undefined {
   return /^arn:aws[\w-]*:iam::(\d{12}):role\/.+$/.exec(roleArn)?.[1];
 }
+
+/**
+ * The execution role the agent works under for a task: the task's execution role when it is of
+ * the task's own account (Wharf's). A role of another account (the seed's examples name
+ * 123456789012's) is never assumed — the control plane does not check it either — so the agent
+ * goes on with its own keys for that task, as before execution roles were used.
+ */
+export function usableExecutionRole(taskArn: string, taskDefinition: Record<string, unknown>, overrides?: Record<string, unknown>): string | undefined {
+  const role = executionRoleOf(taskDefinition, overrides);
+  const account = /^arn:aws[\w-]*:ecs:[\w-]+:(\d{12}):task\//.exec(taskArn)?.[1];
+  return role && account && roleAccount(role) === account ? role : undefined;
+}

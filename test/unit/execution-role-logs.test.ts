@@ -8,6 +8,7 @@ import { LogShipper, ResourceInitializationError } from "../../src/agent/logs/sh
 import type { LogsCall } from "../../src/contracts/logs-client.js";
 import { EcsApiError } from "../../src/contracts/wharf-client.js";
 import type { LogRoute } from "../../src/core/log-route.js";
+import { usableExecutionRole } from "../../src/core/task-role.js";
 
 /** The log shipper's set-up under a task's execution role: whose calls it makes, and ECS's words when the role is refused. */
 
@@ -41,6 +42,14 @@ describe("log delivery set-up under the execution role", () => {
       dataDir: dir,
       instanceLabels: {},
     });
+
+  it("the agent works under execution roles of the task's own account only", () => {
+    const own = "arn:aws:iam::111122223333:role/exec";
+    assert.equal(usableExecutionRole(TASK, { executionRoleArn: own }), own);
+    assert.equal(usableExecutionRole(TASK, { executionRoleArn: "arn:aws:iam::123456789012:role/exec" }), undefined);
+    assert.equal(usableExecutionRole(TASK, { executionRoleArn: "arn:aws:iam::123456789012:role/exec" }, { executionRoleArn: own }), own);
+    assert.equal(usableExecutionRole(TASK, {}), undefined);
+  });
 
   it("a route with an execution role is set up with the role's calls; one without, with the agent's", async () => {
     calls.length = 0;

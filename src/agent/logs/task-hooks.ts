@@ -1,6 +1,6 @@
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { AWSLOGS_IGNORED_OPTIONS, type LogRoute, planLogRoute } from "../../core/log-route.js";
-import { executionRoleOf } from "../../core/task-role.js";
+import { usableExecutionRole } from "../../core/task-role.js";
 import type { TaskSetupFactory } from "../network/task-setup.js";
 import { LOG_ROUTE_LABEL, type LogShipper, ResourceInitializationError } from "./shipper.js";
 
@@ -46,8 +46,8 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       defaultRegion: o.defaultRegion,
       containers: defs,
     };
-    // Delivery runs under the task's execution role when it has one (ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE's behaviour).
-    const executionRoleArn = executionRoleOf(assignment.taskDefinition, assignment.overrides);
+    // Delivery runs under the task's execution role when it has one of Wharf's account (ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE's behaviour).
+    const executionRoleArn = usableExecutionRole(assignment.taskArn, assignment.taskDefinition, assignment.overrides);
     const fresh: LogRoute[] = [];
     let planError: Error | undefined;
     for (const c of plan.containers) {
