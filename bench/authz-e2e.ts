@@ -123,7 +123,7 @@ async function main(): Promise<void> {
         const s = perRound.get(k)!;
         const added = k === "root" ? "— | —" : `${us(median(s.a50))} | ${us(median(s.a99))} (${us(Math.min(...s.a99))} … ${us(Math.max(...s.a99))})`;
         rows.push(`| ${op} | ${k} | ${us(median(s.p50))} | ${us(median(s.p99))} | ${added} |`);
-        if (k !== "root") verdict.push(`${op}, ${k}: median added p99 ${us(median(s.a99))} µs`);
+        if (k !== "root") verdict.push(`${op}, ${k}: added p50 ${us(median(s.a50))} µs, median added p99 ${us(median(s.a99))} µs — ${median(s.a99) <= 0.2 ? "within" : "over"} the goal`);
       }
     }
   } finally {
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     ...rows,
     "",
     `Goal (issue 13): p99 added ≤ 200 µs. ${verdict.join("; ")}.`,
-    "The in-process cost of the authorizer is in \"Authorization per API call\"; end to end, the added p99 of a single round is dominated by the shared machine's jitter (see the range), which is why the median over rounds is the figure to read.",
+    "How to read it: the added p50 is the authorizer's cost as a call sees it (resolver cache hit, narrowing to the service's policies, evaluation). The p99 of one round on this shared 2-CPU machine is its scheduling jitter — the root's own p99 is milliseconds over its p50, and the added p99 of single rounds swings by milliseconds both ways (the range) — so only the median over rounds says anything about the tail, and a median within ±1 ms of zero means \"not resolvable here\" rather than a measured cost. The in-process bound of the authorizer is in \"Authorization per API call\".",
   ].join("\n");
   console.log(section);
   if (!args["no-write"]) writeBenchSection("Authorization end to end (IAM users)", section);
