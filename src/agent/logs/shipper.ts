@@ -203,7 +203,7 @@ export class LogShipper {
     const identity = { id, dockerName };
     const follower = new ContainerFollower(
       { docker: this.opts.docker, cursors: this.cursors, log: this.log, signal: this.abort.signal },
-      { id, dockerName, route, tty: labels["com.wharf.tty"] === "true", sink: createSink(route, identity, this.callOf(route), this.log) },
+      { id, dockerName, route, tty: labels["com.wharf.tty"] === "true", sink: createSink(route, identity, this.callOf(route), this.log, this.opts.call) },
     );
     this.followers.set(id, follower);
     void follower.done.then(() => {
