@@ -86,10 +86,19 @@ describe("agent channel: task role credentials", () => {
     await assert.rejects(ask(owner, taskArn), /InvalidParameterException: The task .* is not running on/);
   });
 
-  it("an execution role alone gives no credentials; overrides.taskRoleArn does; a role that is gone is refused", async () => {
+  it("an execution role alone gives no task credentials (only when asked for as role: execution); overrides.taskRoleArn does; a role that is gone is refused", async () => {
     await h.ecs.send(new RegisterTaskDefinitionCommand({ family: "creds-exec-only", executionRoleArn: execArn, containerDefinitions: [{ name: "c", image: "busybox", memory: 32 }] }));
     const plain = await runOn("creds-exec-only");
     await assert.rejects(ask(plain.owner, plain.taskArn), (err: Error) => err.message === `InvalidParameterException: The task ${plain.taskArn} has no task role.`);
+    // The execution role is issued only when asked for by name (the agent's own use: log delivery).
+    const exec = await client.taskCredentials({ cluster, containerInstanceArn: plain.owner.arn, taskArn: plain.taskArn, role: "execution" });
+    assert.equal(exec.RoleArn, execArn);
+    assert.match(exec.AccessKeyId, /^ASIA/);
+    assert.equal(h.server.iam.identities.resolve(exec.AccessKeyId)?.principal.arn, `arn:aws:sts::${h.server.accountId}:assumed-role/creds-exec/${plain.taskArn.split("/").pop()}`);
+    await assert.rejects(
+      client.taskCredentials({ cluster, containerInstanceArn: plain.other.arn, taskArn: plain.taskArn, role: "execution" }),
+      (err: Error) => err.message === `InvalidParameterException: The task ${plain.taskArn} is not running on ${plain.other.arn}.`,
+    );
     const out = await h.ecs.send(new RunTaskCommand({ cluster, taskDefinition: "creds-exec-only", overrides: { taskRoleArn: roleArn } }));
     const t = out.tasks![0]!;
     const owner = agents.find((a) => a.arn === t.containerInstanceArn)!;

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateClusterCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateTargetGroupCommand, DeleteTargetGroupCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -201,6 +201,29 @@ describe("authorization at the edge (SDK and aws CLI)", () => {
       new RegExp(`^UnauthorizedOperation: You are not authorized to perform this operation\\. User: arn:aws:iam::${account}:user/ec2dev is not authorized to perform: ec2:DeleteVpc on resource: arn:aws:ec2:${region}:${account}:vpc/${prod} because`),
     );
     await h.ec2.send(new DeleteVpcCommand({ VpcId: prod }));
+  });
+
+  it("aws:ResourceTag and elasticloadbalancing:ResourceTag read ELBv2's stored tags", async () => {
+    const root = new ElasticLoadBalancingV2Client({ endpoint: h.server.url, region, credentials: h.server.credentials, maxAttempts: 1 });
+    const vpcId = (await h.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }))).Vpcs![0]!.VpcId!;
+    const tg = async (name: string, env: string) =>
+      (await root.send(new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "ip", Tags: [{ Key: "env", Value: env }] }))).TargetGroups![0]!.TargetGroupArn!;
+    try {
+      const dev = await tg("tg-dev", "dev");
+      const prod = await tg("tg-prod", "prod");
+      for (const key of ["aws:ResourceTag/env", "elasticloadbalancing:ResourceTag/env"]) {
+        const { elb } = clients(ids.user(`elbdev-${key.split(":")[0]}`, policy({ Effect: "Allow", Action: "elasticloadbalancing:DeleteTargetGroup", Resource: "*", Condition: { StringEquals: { [key]: "dev" } } })));
+        assert.equal(
+          await failure(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: prod }))),
+          `AccessDenied: User: arn:aws:iam::${account}:user/elbdev-${key.split(":")[0]} is not authorized to perform: elasticloadbalancing:DeleteTargetGroup on resource: ${prod} because no identity-based policy allows the elasticloadbalancing:DeleteTargetGroup action`,
+        );
+      }
+      const { elb } = clients(ids.user("elbdev", policy({ Effect: "Allow", Action: "elasticloadbalancing:DeleteTargetGroup", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/env": "dev" } } })));
+      await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: dev }));
+      await root.send(new DeleteTargetGroupCommand({ TargetGroupArn: prod }));
+    } finally {
+      root.destroy();
+    }
   });
 
   it("RegisterTaskDefinition and RunTask with a task role need iam:PassRole on it", async () => {

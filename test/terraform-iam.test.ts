@@ -1,4 +1,17 @@
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import {
+  GetGroupCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsCommand,
+  ListGroupsForUserCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  ListUsersCommand,
+} from "@aws-sdk/client-iam";
+import { CreateClusterCommand, ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,8 +25,10 @@ import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/te
  * examples/terraform-iam with the real `terraform` binary and the hashicorp/aws provider from the
  * local mirror: aws_iam_role (path, tags, max_session_duration), aws_iam_role_policy,
  * aws_iam_policy, aws_iam_role_policy_attachment (customer and AWS managed),
- * aws_iam_instance_profile, aws_iam_user, aws_iam_access_key, data.aws_iam_policy_document and
- * data.aws_caller_identity apply, plan with no changes (any drift is a Wharf bug), and destroy.
+ * aws_iam_instance_profile, aws_iam_user, aws_iam_access_key, aws_iam_group, aws_iam_group_policy,
+ * aws_iam_group_policy_attachment, aws_iam_group_membership, aws_iam_user_group_membership,
+ * data.aws_iam_policy_document and data.aws_caller_identity apply (the user's key is allowed what
+ * its group's policy allows, and nothing else), plan with no changes (any drift is a Wharf bug), and destroy.
  */
 describe("Terraform: IAM roles, policies, attachments, an instance profile, a user and its key apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
@@ -62,11 +77,33 @@ describe("Terraform: IAM roles, policies, attachments, an instance profile, a us
       sts.destroy();
     }
 
+    // Groups: the deploy user is in both, and may list clusters through the deployers' policy only.
+    assert.equal(out.deployers_group_arn!.value, `arn:aws:iam::${account}:group/ci/tfiam-deployers`);
+    const group = await iam.send(new GetGroupCommand({ GroupName: "tfiam-deployers" }));
+    assert.deepEqual(group.Users!.map((u) => u.UserName), ["tfiam-deploy"]);
+    assert.deepEqual((await iam.send(new ListGroupPoliciesCommand({ GroupName: "tfiam-deployers" }))).PolicyNames, ["list-clusters"]);
+    assert.deepEqual(
+      (await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: "tfiam-deployers" }))).AttachedPolicies!.map((a) => a.PolicyArn),
+      ["arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess"],
+    );
+    assert.deepEqual(
+      (await iam.send(new ListGroupsForUserCommand({ UserName: "tfiam-deploy" }))).Groups!.map((g) => g.GroupName),
+      ["tfiam-deployers", "tfiam-readers"],
+    );
+    const ecs = new ECSClient({ endpoint: h.server.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: out.deploy_key_id!.value, secretAccessKey: out.deploy_secret!.value } });
+    try {
+      await ecs.send(new ListClustersCommand({}));
+      await assert.rejects(ecs.send(new CreateClusterCommand({ clusterName: "tfiam-no" })), (e: Error) => e.name === "AccessDeniedException");
+    } finally {
+      ecs.destroy();
+    }
+
     const plan = await t!.planExitCode(...vars);
     assert.equal(plan.code, 0, `a second plan shows changes:\n${plan.out}`);
 
     await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
     assert.deepEqual((await iam.send(new ListRolesCommand({}))).Roles, []);
     assert.deepEqual((await iam.send(new ListUsersCommand({}))).Users, []);
+    assert.deepEqual((await iam.send(new ListGroupsCommand({}))).Groups, []);
   });
 });

@@ -1,7 +1,11 @@
 # IAM on Wharf: a task role trusting ecs-tasks.amazonaws.com with an inline policy (from a
 # data.aws_iam_policy_document) and a customer managed policy attached, the AWS managed task
 # execution policy attached to an execution role, an EC2 container-instance role in an instance
-# profile, and a deploy user with an access key. data.aws_caller_identity answers who applies it.
+# profile, and a deploy user with an access key, in two groups: "deployers" (an inline group
+# policy letting it list ECS clusters, the AWS managed read-only Logs policy attached; membership
+# by aws_iam_group_membership) and "readers" (by aws_iam_user_group_membership). The user's own
+# policies are none: what it may do comes from its groups. data.aws_caller_identity answers who
+# applies it.
 #
 #   eval "$(node bin/wharf.js env)"      # with `wharf up` running
 #   terraform -chdir=examples/terraform-iam init
@@ -139,6 +143,37 @@ resource "aws_iam_access_key" "deploy" {
   user = aws_iam_user.deploy.name
 }
 
+resource "aws_iam_group" "deployers" {
+  name = "${var.name}-deployers"
+  path = "/ci/"
+}
+
+resource "aws_iam_group_policy" "deployers_list" {
+  name   = "list-clusters"
+  group  = aws_iam_group.deployers.name
+  policy = data.aws_iam_policy_document.list_clusters.json
+}
+
+resource "aws_iam_group_policy_attachment" "deployers_logs" {
+  group      = aws_iam_group.deployers.name
+  policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess"
+}
+
+resource "aws_iam_group_membership" "deployers" {
+  name  = "${var.name}-deployers-membership"
+  group = aws_iam_group.deployers.name
+  users = [aws_iam_user.deploy.name]
+}
+
+resource "aws_iam_group" "readers" {
+  name = "${var.name}-readers"
+}
+
+resource "aws_iam_user_group_membership" "deploy" {
+  user   = aws_iam_user.deploy.name
+  groups = [aws_iam_group.readers.name]
+}
+
 output "account_id" {
   value = data.aws_caller_identity.current.account_id
 }
@@ -157,6 +192,10 @@ output "execution_role_arn" {
 
 output "instance_profile_arn" {
   value = aws_iam_instance_profile.instance.arn
+}
+
+output "deployers_group_arn" {
+  value = aws_iam_group.deployers.arn
 }
 
 output "deploy_key_id" {

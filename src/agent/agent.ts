@@ -12,6 +12,7 @@ import { CredentialsRedirect, redirectTagFor } from "./credentials/redirect.js";
 import { TaskCredentials } from "./credentials/task-credentials.js";
 import { DnsRelay } from "./dns/relay.js";
 import { DnsRedirect } from "./dns/redirect.js";
+import { ExecutionRoleCredentials } from "./credentials/execution-role.js";
 import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "../contracts/agent-protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
 import { TaskEngine } from "./task-engine/engine.js";
@@ -197,6 +198,15 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     fetch: (taskArn, signal) => api.taskCredentials({ cluster: opts.cluster, containerInstanceArn, taskArn }, signal),
     log,
   });
+  // The execution role's: a store of their own, for the agent's use only (never served to containers).
+  const executionRole = new ExecutionRoleCredentials({
+    store: new TaskCredentials({
+      fetch: (taskArn, signal) => api.taskCredentials({ cluster: opts.cluster, containerInstanceArn, taskArn, role: "execution" }, signal),
+      log: (l) => log({ ...l, msg: String(l.msg).replace("task role", "execution role") }),
+    }),
+    endpoint: opts.endpoint,
+    region,
+  });
   const metadata =
     opts.metadataEndpoint === false
       ? undefined
@@ -232,6 +242,7 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
       : new LogShipper({
           docker,
           call: logsCallOf(api),
+          roleCalls: executionRole,
           dataDir: opts.dataDir,
           instanceLabels: { [WHARF_LABELS.instanceArn]: containerInstanceArn },
           log,
@@ -290,6 +301,7 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
         await done;
         await engine.close();
         await logs?.close();
+        executionRole.close();
       })();
       return closing;
     },

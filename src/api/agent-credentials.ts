@@ -2,7 +2,7 @@ import { AGENT_CREDENTIALS_PATH, type TaskCredentialsRequest, type TaskRoleCrede
 import { clusterArnIn } from "../core/arn.js";
 import { AwsError } from "../core/errors.js";
 import type { Clock } from "../core/time.js";
-import { ECS_TASKS_PRINCIPAL, roleAccount, TASK_CREDENTIALS_DURATION_S, taskRoleOf } from "../core/task-role.js";
+import { ECS_TASKS_PRINCIPAL, executionRoleOf, roleAccount, TASK_CREDENTIALS_DURATION_S, taskRoleOf } from "../core/task-role.js";
 import type { InternalRoute } from "../edge/server.js";
 import type { SecretLookup } from "../edge/sigv4.js";
 import type { InstanceDoc } from "../records/instance-doc.js";
@@ -15,7 +15,8 @@ import { signedRoute } from "./signed-route.js";
  * The control-plane end of task role credentials (agent-protocol.ts, AGENT_CREDENTIALS_PATH): an
  * agent gets the credentials of a task placed on it, and only of such a task. Each answer is a
  * fresh STS session of the task role, assumed as `ecs-tasks.amazonaws.com` with the task id as
- * session name, so the edge evaluates the calls made with it under the role's policies.
+ * session name, so the edge evaluates the calls made with it under the role's policies. With
+ * `role: "execution"`, the task's execution role the same way (the agent's own use only).
  */
 export interface AgentCredentialsOptions {
   deps: Pick<EcsDeps, "store">;
@@ -32,6 +33,7 @@ function parse(body: unknown): TaskCredentialsRequest {
   for (const k of ["cluster", "containerInstanceArn", "taskArn"] as const) {
     if (typeof r[k] !== "string" || !r[k]) throw refuse(`${k} is required.`);
   }
+  if (r.role !== undefined && r.role !== "task" && r.role !== "execution") throw refuse("role must be task or execution.");
   return r as TaskCredentialsRequest;
 }
 
@@ -52,9 +54,11 @@ export function agentCredentialsRoute(o: AgentCredentialsOptions): InternalRoute
       const notYours = refuse(`The task ${req.taskArn} is not running on ${req.containerInstanceArn}.`);
       if (!cArn || !instance || instance.wharf.clusterArn !== cArn || instance.status === "INACTIVE") throw notYours;
       if (!task || task.containerInstanceArn !== req.containerInstanceArn || task.lastStatus === "STOPPED") throw notYours;
-      const roleArn = taskRoleOf(task.wharf.taskDefinition, task.overrides);
-      if (!roleArn) throw refuse(`The task ${req.taskArn} has no task role.`);
-      if (roleAccount(roleArn) !== o.accountId) throw refuse(`The task role ${roleArn} is not of account ${o.accountId}.`);
+      const execution = req.role === "execution";
+      const roleArn = (execution ? executionRoleOf : taskRoleOf)(task.wharf.taskDefinition, task.overrides);
+      const kind = execution ? "execution role" : "task role";
+      if (!roleArn) throw refuse(`The task ${req.taskArn} has no ${kind}.`);
+      if (roleAccount(roleArn) !== o.accountId) throw refuse(`The ${kind} ${roleArn} is not of account ${o.accountId}.`);
       const taskId = req.taskArn.slice(req.taskArn.lastIndexOf("/") + 1);
       const assumed = await o.iam.assumeRoleForService(roleArn, ECS_TASKS_PRINCIPAL, taskId, TASK_CREDENTIALS_DURATION_S);
       const c = assumed.Credentials;

@@ -66,8 +66,11 @@ export const MAX_POLL_MANY_INSTANCES = 1000;
  * the poll) when it sets up a task whose definition or overrides name a `taskRoleArn`, and again
  * before they expire. The server answers only for a task of that cluster placed on that
  * instance and not yet STOPPED (else 400 InvalidParameterException), assuming the task role as
- * `ecs-tasks.amazonaws.com` with the task id as session name. The execution role is never issued
- * here. A role that is gone or no longer trusts ECS tasks: 400 AccessDeniedException.
+ * `ecs-tasks.amazonaws.com` with the task id as session name. With `role: "execution"` the answer
+ * is the task's execution role instead (assumed the same way), for what the agent does on the
+ * task's behalf (log delivery; image pulls once a registry exists): the agent keeps those to
+ * itself and never serves them to containers. A role that is gone or no longer trusts ECS tasks:
+ * 400 AccessDeniedException.
  */
 export const AGENT_CREDENTIALS_PATH = "/_wharf/agent/credentials";
 
@@ -75,6 +78,8 @@ export interface TaskCredentialsRequest {
   cluster: string;
   containerInstanceArn: string;
   taskArn: string;
+  /** Which of the task's roles (default "task"). */
+  role?: "task" | "execution";
 }
 
 /** The credentials as the container endpoint serves them (amazon-ecs-agent's field names). */

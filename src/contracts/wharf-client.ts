@@ -16,6 +16,8 @@ const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 export interface ApiCredentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials' token, sent as X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 /** An error answer of the ECS API, with the AWS error code (`__type`) and HTTP status. */
@@ -24,6 +26,8 @@ export class EcsApiError extends Error {
     readonly code: string,
     message: string,
     readonly statusCode: number,
+    /** The answer's x-amzn-RequestId, when it had one. */
+    readonly requestId?: string,
   ) {
     super(`${code}: ${message}`);
     this.name = "EcsApiError";
@@ -57,7 +61,7 @@ export class WharfClient {
       method: "POST",
       url: path,
       host: this.url.host,
-      headers,
+      headers: this.credentials.sessionToken ? { ...headers, "x-amz-security-token": this.credentials.sessionToken } : headers,
       body,
       accessKeyId: this.credentials.accessKeyId,
       secretAccessKey: this.credentials.secretAccessKey,
@@ -76,7 +80,7 @@ export class WharfClient {
     if (!res.ok) {
       const type = String(parsed.__type ?? parsed.code ?? `HTTP${res.status}`);
       const code = type.slice(type.lastIndexOf("#") + 1);
-      throw new EcsApiError(code, String(parsed.message ?? parsed.Message ?? text), res.status);
+      throw new EcsApiError(code, String(parsed.message ?? parsed.Message ?? text), res.status, res.headers.get("x-amzn-requestid") ?? undefined);
     }
     return parsed;
   }

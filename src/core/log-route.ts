@@ -38,6 +38,8 @@ export interface LogRoute {
   containerName: string;
   /** FireLens only: lines become JSON records (Fluent Bit's), tagged and optionally enriched. */
   firelens?: { tag: string; metadata?: EcsLogMetadata };
+  /** awslogs routes of a task with an execution role: delivery runs with that role's credentials. */
+  executionRoleArn?: string;
 }
 
 export interface EcsLogMetadata {

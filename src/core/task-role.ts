@@ -17,6 +17,14 @@ export function taskRoleOf(taskDefinition: Record<string, unknown>, overrides?: 
   return typeof d === "string" && d ? d : undefined;
 }
 
+/** The task's execution role: RunTask's `overrides.executionRoleArn`, else its task definition's. */
+export function executionRoleOf(taskDefinition: Record<string, unknown>, overrides?: Record<string, unknown>): string | undefined {
+  const o = overrides?.executionRoleArn;
+  if (typeof o === "string" && o) return o;
+  const d = taskDefinition.executionRoleArn;
+  return typeof d === "string" && d ? d : undefined;
+}
+
 /**
  * When to fetch fresh credentials: halfway through their lifetime, and never later than 15
  * minutes before they expire (the SDKs refresh theirs about 5 minutes before `Expiration`, so the
@@ -30,4 +38,16 @@ export function refreshAt(issuedAtMs: number, expiresAtMs: number): number {
 /** The account a role ARN belongs to, if it is one. */
 export function roleAccount(roleArn: string): string | undefined {
   return /^arn:aws[\w-]*:iam::(\d{12}):role\/.+$/.exec(roleArn)?.[1];
+}
+
+/**
+ * The execution role the agent works under for a task: the task's execution role when it is of
+ * the task's own account (Wharf's). A role of another account (the seed's examples name
+ * 123456789012's) is never assumed — the control plane does not check it either — so the agent
+ * goes on with its own keys for that task, as before execution roles were used.
+ */
+export function usableExecutionRole(taskArn: string, taskDefinition: Record<string, unknown>, overrides?: Record<string, unknown>): string | undefined {
+  const role = executionRoleOf(taskDefinition, overrides);
+  const account = /^arn:aws[\w-]*:ecs:[\w-]+:(\d{12}):task\//.exec(taskArn)?.[1];
+  return role && account && roleAccount(role) === account ? role : undefined;
 }

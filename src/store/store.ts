@@ -37,6 +37,7 @@ export type Kind =
   // IAM and STS (src/api/iam/, src/api/sts/): global (no scope); id = lower-cased name, policy ARN or key id.
   | "iam-user"
   | "iam-role"
+  | "iam-group"
   | "iam-policy"
   | "iam-access-key"
   | "iam-instance-profile"

@@ -37,11 +37,22 @@ export class ResourceInitializationError extends Error {
   override name = "ResourceInitializationError";
 }
 
-/** ECS's wording when the log group is missing and awslogs-create-group is off. */
-export const loggerArgsError = (cause: string): ResourceInitializationError =>
+/**
+ * ECS's wording when the logger cannot be set up: the log group is missing and
+ * awslogs-create-group is off, or the caller (the execution role) may not create the group or
+ * stream — "… failed to create Cloudwatch log group: AccessDeniedException: User: … status code:
+ * 400, request id: … : exit status 1".
+ */
+export const loggerArgsError = (cause: string, what: "group" | "stream" = "stream"): ResourceInitializationError =>
   new ResourceInitializationError(
-    `failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ${cause} : exit status 1`,
+    `failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log ${what}: ${cause} : exit status 1`,
   );
+
+/** An API error as the AWS SDK for Go writes it into the awslogs driver's message. */
+function sdkErrorText(err: unknown): string {
+  const e = err as Error & { requestId?: string; statusCode?: number };
+  return errorCode(err) && e.requestId ? `${e.message} status code: ${e.statusCode}, request id: ${e.requestId}` : e.message;
+}
 export const GROUP_MISSING = "ResourceNotFoundException: The specified log group does not exist.";
 
 export interface LogShipperOptions {
@@ -55,6 +66,19 @@ export interface LogShipperOptions {
   log?: (line: Record<string, unknown>) => void;
   /** Safety-net resync period (default 5 s). */
   resyncMs?: number;
+  /**
+   * The calls of a route whose task has an execution role (`LogRoute.executionRoleArn`): made
+   * with that role's credentials (src/agent/credentials/execution-role.ts). Without it, or for
+   * routes without the role, `call`.
+   */
+  roleCalls?: RoleCalls;
+}
+
+/** Log delivery under a task's execution role. */
+export interface RoleCalls {
+  callFor(route: LogRoute): LogsCall | undefined;
+  /** The task is gone: its credentials may go. */
+  forget(taskArn: string): void;
 }
 
 /** How many finished followers' stats are kept for `stats()` (they outlive their containers, bounded by count). */
@@ -90,6 +114,7 @@ export class LogShipper {
    */
   async prepare(routes: LogRoute[]): Promise<void> {
     const seen = new Set<string>();
+    let what: "group" | "stream" = "stream";
     for (const r of routes) {
       const d = r.destination;
       if (d.type === "file") {
@@ -102,25 +127,38 @@ export class LogShipper {
       const key = JSON.stringify([d.region, d.group, d.stream]);
       if (seen.has(key)) continue;
       seen.add(key);
+      const call = this.callOf(r);
       await this.withRetries(async () => {
-        if (d.createGroup) await ensureLogGroup(this.opts.call, d.region, d.group);
+        what = "group";
+        if (d.createGroup) await ensureLogGroup(call, d.region, d.group);
+        what = "stream";
         if (d.stream !== null) {
-          await ensureLogStream(this.opts.call, d.region, d.group, d.stream);
-        } else if (!(await logGroupExists(this.opts.call, d.region, d.group))) {
+          await ensureLogStream(call, d.region, d.group, d.stream);
+        } else if (!(await logGroupExists(call, d.region, d.group))) {
           throw loggerArgsError(GROUP_MISSING);
         }
-      });
+      }, () => what);
     }
   }
 
-  private async withRetries(fn: () => Promise<void>): Promise<void> {
+  /** The Logs calls for a route: its task's execution role's, or the agent's own. */
+  private callOf(route: LogRoute): LogsCall {
+    return (route.executionRoleArn && this.opts.roleCalls?.callFor(route)) || this.opts.call;
+  }
+
+  /** The task's containers are removed: what was held for its delivery goes. */
+  release(taskArn: string): void {
+    this.opts.roleCalls?.forget(taskArn);
+  }
+
+  private async withRetries(fn: () => Promise<void>, what: () => "group" | "stream"): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
         if (err instanceof ResourceInitializationError) throw err;
         if (errorCode(err) === "ResourceNotFoundException") throw loggerArgsError(GROUP_MISSING);
-        if (isPermanent(err) || attempt >= 3 || this.abort.signal.aborted) throw loggerArgsError((err as Error).message);
+        if (isPermanent(err) || attempt >= 3 || this.abort.signal.aborted) throw loggerArgsError(sdkErrorText(err), what());
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 2_000 }), this.abort.signal);
       }
     }
@@ -165,7 +203,7 @@ export class LogShipper {
     const identity = { id, dockerName };
     const follower = new ContainerFollower(
       { docker: this.opts.docker, cursors: this.cursors, log: this.log, signal: this.abort.signal },
-      { id, dockerName, route, tty: labels["com.wharf.tty"] === "true", sink: createSink(route, identity, this.opts.call, this.log) },
+      { id, dockerName, route, tty: labels["com.wharf.tty"] === "true", sink: createSink(route, identity, this.callOf(route), this.log, this.opts.call) },
     );
     this.followers.set(id, follower);
     void follower.done.then(() => {

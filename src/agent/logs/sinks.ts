@@ -54,7 +54,13 @@ export function firelensRecord(route: LogRoute, c: ContainerIdentity, l: LogLine
 /** `seconds.nanoseconds`, Fluent Bit's event time. */
 const eventTime = (l: LogLine): string => `${l.ts / 1_000_000_000n}.${String(l.ts % 1_000_000_000n).padStart(9, "0")}`;
 
-export function createSink(route: LogRoute, c: ContainerIdentity, call: LogsCall, log: (l: Record<string, unknown>) => void): Sink {
+/**
+ * `call` delivers (under the task's execution role when it has one); `confirmCall` makes the
+ * crash-recovery read (GetLogEvents), Wharf's own bookkeeping rather than anything ECS does, so it
+ * is made with the agent's keys (an execution role need not allow logs:GetLogEvents;
+ * AmazonECSTaskExecutionRolePolicy does not).
+ */
+export function createSink(route: LogRoute, c: ContainerIdentity, call: LogsCall, log: (l: Record<string, unknown>) => void, confirmCall: LogsCall = call): Sink {
   const dest = route.destination;
   const message = (l: LogLine): string => {
     if (route.driver === "awslogs") return l.text;
@@ -64,7 +70,7 @@ export function createSink(route: LogRoute, c: ContainerIdentity, call: LogsCall
   };
   switch (dest.type) {
     case "cloudwatch":
-      return new CloudWatchSink(call, dest, dest.stream ?? c.id, message, route.driver);
+      return new CloudWatchSink(call, dest, dest.stream ?? c.id, message, route.driver, confirmCall);
     case "file":
       return fileSink(dest, route, c);
     case "http":
@@ -91,6 +97,7 @@ class CloudWatchSink implements Sink {
     private readonly stream: string,
     private readonly message: (l: LogLine) => string,
     driver: string,
+    private readonly confirmCall: LogsCall = call,
   ) {
     this.label = `${driver} ${dest.region} ${dest.group} ${stream}`;
   }
@@ -162,7 +169,7 @@ class CloudWatchSink implements Sink {
   async confirm(p: PendingBatch): Promise<boolean> {
     const d = this.dest;
     try {
-      const out = await this.call<{ events?: { timestamp?: number; message?: string; ingestionTime?: number }[] }>(
+      const out = await this.confirmCall<{ events?: { timestamp?: number; message?: string; ingestionTime?: number }[] }>(
         d.region,
         "GetLogEvents",
         { logGroupName: d.group, logStreamName: this.stream, limit: 1, startFromHead: false },

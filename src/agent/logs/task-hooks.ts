@@ -1,5 +1,6 @@
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { AWSLOGS_IGNORED_OPTIONS, type LogRoute, planLogRoute } from "../../core/log-route.js";
+import { usableExecutionRole } from "../../core/task-role.js";
 import type { TaskSetupFactory } from "../network/task-setup.js";
 import { LOG_ROUTE_LABEL, type LogShipper, ResourceInitializationError } from "./shipper.js";
 
@@ -45,6 +46,8 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       defaultRegion: o.defaultRegion,
       containers: defs,
     };
+    // Delivery runs under the task's execution role when it has one of Wharf's account (ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE's behaviour).
+    const executionRoleArn = usableExecutionRole(assignment.taskArn, assignment.taskDefinition, assignment.overrides);
     const fresh: LogRoute[] = [];
     let planError: Error | undefined;
     for (const c of plan.containers) {
@@ -53,6 +56,7 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       try {
         const route = planLogRoute(def, ctx);
         if (!route) continue;
+        if (executionRoleArn && route.driver === "awslogs") route.executionRoleArn = executionRoleArn;
         c.body.Labels[LOG_ROUTE_LABEL] = JSON.stringify(route);
         if (c.body.Tty) c.body.Labels[TTY_LABEL] = "true";
         if (!adopted.has(c.name)) fresh.push(route);
@@ -67,7 +71,11 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
       ...innerSetup,
       async beforeCreate() {
         if (planError) throw new ResourceInitializationError(`failed to validate logger args: ${planError.message}`);
-        await o.shipper.prepare(fresh);
+        await o.shipper.prepare(fresh).catch((err: Error) => {
+          // The task's stoppedReason is cut at 255 characters, as ECS cuts it: the whole text goes to the agent's log.
+          o.log({ msg: "log delivery could not be set up; the task stops", task: assignment.taskArn, error: `${err.name}: ${err.message}` });
+          throw err;
+        });
         await innerSetup?.beforeCreate();
       },
       async beforeStopped() {
@@ -79,6 +87,7 @@ export function withTaskLogs(inner: TaskSetupFactory | undefined, o: TaskLogsOpt
         await drain(REMOVE_DRAIN_MS);
       },
       async afterRemove() {
+        o.shipper.release(assignment.taskArn);
         await innerSetup?.afterRemove();
       },
     };

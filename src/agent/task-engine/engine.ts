@@ -171,7 +171,13 @@ export class TaskEngine {
     return [...this.tasks.keys()];
   }
 
-  /** ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError. */
+  /**
+   * ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError.
+   * Pulls carry no registry credentials: Wharf serves no registry yet. A pull from Wharf's ECR is
+   * where the task's execution role comes in (ECS pulls private ECR images with it):
+   * `ExecutionRoleCredentials.credentialsOf(taskArn)` (credentials/execution-role.ts) → the
+   * registry's auth token → Docker's X-Registry-Auth.
+   */
   pull(image: string): Promise<void> {
     let p = this.pulls.get(image);
     if (!p) {

@@ -78,5 +78,6 @@ export function elbv2Service(deps: Elbv2Deps): QueryService {
     model: elbv2Model,
     operations: queryOperations(elbv2Model, elbv2Operations, deps, elbNotImplemented),
     authorization: authorizationOf(elbv2Operations, elbv2CallContext),
+    resourceTags: (arn) => tags.elbv2ResourceTags(deps, arn),
   };
 }

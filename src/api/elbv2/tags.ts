@@ -87,3 +87,15 @@ export async function describeTags(deps: Elbv2Deps, input: DescribeTagsInput, ct
   return { TagDescriptions: docs.map(({ doc }) => ({ ResourceArn: doc.arn, Tags: doc.tags })) };
 }
 
+
+/**
+ * The stored tags of the load balancer, target group, listener or rule an ARN names, for
+ * aws:ResourceTag/… and elasticloadbalancing:ResourceTag/…; undefined when none or unknown.
+ */
+export async function elbv2ResourceTags(deps: Elbv2Deps, arn: string): Promise<Record<string, string> | undefined> {
+  const m = /^arn:[\w-]+:elasticloadbalancing:([\w-]+):\d{12}:([a-z-]+)\/.+$/.exec(arn);
+  const r = m && Object.hasOwn(RESOURCE, m[2]!) ? RESOURCE[m[2]!] : undefined;
+  if (!m || !r) return undefined;
+  const doc = await getIn<Taggable>(deps, r.kind, m[1]!, arn);
+  return doc?.tags.length ? Object.fromEntries(doc.tags.map((t) => [t.Key ?? "", t.Value ?? ""])) : undefined;
+}

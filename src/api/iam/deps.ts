@@ -1,9 +1,9 @@
 import type { RequestContext } from "../../edge/service.js";
 import { AWS_MANAGED_POLICIES } from "./aws-managed-policies.js";
 import { IamDirectory, nameId } from "./directory.js";
-import { noSuchEntity, noSuchRole, noSuchUser } from "./errors.js";
+import { noSuchEntity, noSuchGroup, noSuchRole, noSuchUser } from "./errors.js";
 import { iamId } from "./ids.js";
-import type { IamTag, ManagedPolicyDoc, RoleDoc, UserDoc } from "./types.js";
+import type { GroupDoc, IamTag, ManagedPolicyDoc, RoleDoc, UserDoc } from "./types.js";
 
 /** What IAM and STS operations are given besides their input. */
 export interface IamDeps {
@@ -60,6 +60,16 @@ export function userNamed(d: IamDirectory, name: string): UserDoc {
   return u;
 }
 
+export function groupNamed(d: IamDirectory, name: string): GroupDoc {
+  const g = d.get("iam-group", nameId(name));
+  if (!g) throw noSuchGroup(name);
+  return g;
+}
+
+/** The groups a user is in (by name, case-insensitively). */
+export const groupsOfUser = (d: IamDirectory, userName: string): GroupDoc[] =>
+  d.all("iam-group").filter((g) => g.members.some((m) => nameId(m) === nameId(userName)));
+
 export function roleNamed(d: IamDirectory, name: string): RoleDoc {
   const r = d.get("iam-role", nameId(name));
   if (!r) throw noSuchRole(name);
@@ -68,7 +78,11 @@ export function roleNamed(d: IamDirectory, name: string): RoleDoc {
 
 /** How many users and roles have this managed policy attached. */
 export function attachmentCount(d: IamDirectory, arn: string): number {
-  return d.all("iam-user").filter((u) => u.attached.includes(arn)).length + d.all("iam-role").filter((r) => r.attached.includes(arn)).length;
+  return (
+    d.all("iam-user").filter((u) => u.attached.includes(arn)).length +
+    d.all("iam-role").filter((r) => r.attached.includes(arn)).length +
+    d.all("iam-group").filter((g) => g.attached.includes(arn)).length
+  );
 }
 
 /** IAM returns policy documents URL-encoded (RFC 3986). */

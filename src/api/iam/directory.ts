@@ -2,20 +2,21 @@ import type { Clock } from "../../core/time.js";
 import type { KeyedLock } from "../../store/keyed-lock.js";
 import type { Kind, Store, WriteOp } from "../../store/store.js";
 import type { SecretBox } from "./secret-box.js";
-import type { AccessKeyDoc, InstanceProfileDoc, ManagedPolicyDoc, RoleDoc, SessionDoc, UserDoc } from "./types.js";
+import type { AccessKeyDoc, GroupDoc, InstanceProfileDoc, ManagedPolicyDoc, RoleDoc, SessionDoc, UserDoc } from "./types.js";
 
 export type IamKind = Extract<Kind, `iam-${string}` | "sts-session">;
 
 interface Docs {
   "iam-user": UserDoc;
   "iam-role": RoleDoc;
+  "iam-group": GroupDoc;
   "iam-policy": ManagedPolicyDoc;
   "iam-access-key": AccessKeyDoc;
   "iam-instance-profile": InstanceProfileDoc;
   "sts-session": SessionDoc;
 }
 
-const KINDS: IamKind[] = ["iam-user", "iam-role", "iam-policy", "iam-access-key", "iam-instance-profile", "sts-session"];
+const KINDS: IamKind[] = ["iam-user", "iam-role", "iam-group", "iam-policy", "iam-access-key", "iam-instance-profile", "sts-session"];
 
 /** One change to commit: a document to put, or `undefined` to delete. */
 export type Change = { [K in IamKind]: { kind: K; id: string; value: Docs[K] | undefined } }[IamKind];

@@ -10,6 +10,7 @@ export const validationError = (message: string): AwsError => new AwsError("Vali
 export const unmodifiable = (message: string): AwsError => new AwsError("UnmodifiableEntity", message);
 
 export const noSuchUser = (name: string) => noSuchEntity(`The user with name ${name} cannot be found.`);
+export const noSuchGroup = (name: string) => noSuchEntity(`The group with name ${name} cannot be found.`);
 export const noSuchRole = (name: string) => noSuchEntity(`The role with name ${name} cannot be found.`);
 export const noSuchPolicy = (arn: string) => noSuchEntity(`Policy ${arn} was not found.`);
 export const notAttachable = (arn: string) => noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);

@@ -9,9 +9,11 @@ import { nameId, type IamDirectory } from "./directory.js";
 import type { IamDeps } from "./deps.js";
 import * as inline from "./inline-policies.js";
 import * as profiles from "./instance-profiles.js";
+import * as groups from "./groups.js";
 import * as managed from "./managed-policies.js";
 import { iamModel } from "./model.generated.js";
 import * as roles from "./roles.js";
+import * as simulation from "./simulation.js";
 import * as tags from "./tags.js";
 import * as users from "./users.js";
 
@@ -24,16 +26,20 @@ type In = Record<string, string | undefined>;
  */
 function arnResolver(dir?: IamDirectory) {
   const of =
-    (kind: "user" | "role" | "instance-profile", key: string, fallback?: (i: In) => string | undefined) =>
+    (kind: "user" | "role" | "group" | "instance-profile", key: string, fallback?: (i: In) => string | undefined) =>
     (i: In, p: Principal): string[] => {
       const name = i[key] ?? fallback?.(i);
       if (name === undefined) return ["*"];
-      const stored = dir?.get(kind === "user" ? "iam-user" : kind === "role" ? "iam-role" : "iam-instance-profile", nameId(name));
+      const stored = dir?.get(kind === "user" ? "iam-user" : kind === "role" ? "iam-role" : kind === "group" ? "iam-group" : "iam-instance-profile", nameId(name));
       return [stored?.arn ?? `arn:aws:iam::${p.accountId}:${kind}/${name}`];
     };
   return {
     user: of("user", "UserName"),
     role: of("role", "RoleName"),
+    group: of("group", "GroupName"),
+    createdGroup: (i: In, p: Principal) => [`arn:aws:iam::${p.accountId}:group${i.Path ?? "/"}${i.GroupName}`],
+    /** Simulation of a principal's policies: authorized on the principal. */
+    source: (i: In) => [i.PolicySourceArn ?? "*"],
     profile: of("instance-profile", "InstanceProfileName"),
     createdUser: (i: In, p: Principal) => [`arn:aws:iam::${p.accountId}:user${i.Path ?? "/"}${i.UserName}`],
     createdRole: (i: In, p: Principal) => [`arn:aws:iam::${p.accountId}:role${i.Path ?? "/"}${i.RoleName}`],
@@ -48,7 +54,7 @@ function arnResolver(dir?: IamDirectory) {
 /**
  * IAM operations Wharf serves, one function per operation, each with its IAM action
  * (`iam:CreateRole`) and the resource ARNs it acts on (`arn:aws:iam::ACCOUNT:user/PATH/NAME`,
- * `role/PATH/NAME`, `policy/PATH/NAME`, `instance-profile/PATH/NAME`; IAM is global: no region).
+ * `role/PATH/NAME`, `group/PATH/NAME`, `policy/PATH/NAME`, `instance-profile/PATH/NAME`; IAM is global: no region).
  */
 export function iamOperationSpecs(dir?: IamDirectory): Record<string, Spec> {
   const r = arnResolver(dir);
@@ -59,7 +65,25 @@ export function iamOperationSpecs(dir?: IamDirectory): Record<string, Spec> {
     spec("ListUsers", users.listUsers, r.none),
     spec("UpdateUser", users.updateUser, r.user),
     spec("DeleteUser", users.deleteUser, r.user),
-    spec("ListGroupsForUser", users.listGroupsForUser, r.user),
+    spec("ListGroupsForUser", groups.listGroupsForUser, r.user),
+    spec("CreateGroup", groups.createGroup, r.createdGroup),
+    spec("GetGroup", groups.getGroup, r.group),
+    spec("ListGroups", groups.listGroups, r.none),
+    spec("UpdateGroup", groups.updateGroup, r.group),
+    spec("DeleteGroup", groups.deleteGroup, r.group),
+    spec("AddUserToGroup", groups.addUserToGroup, r.group),
+    spec("RemoveUserFromGroup", groups.removeUserFromGroup, r.group),
+    spec("PutGroupPolicy", inline.putGroupPolicy, r.group),
+    spec("GetGroupPolicy", inline.getGroupPolicy, r.group),
+    spec("DeleteGroupPolicy", inline.deleteGroupPolicy, r.group),
+    spec("ListGroupPolicies", inline.listGroupPolicies, r.group),
+    spec("AttachGroupPolicy", attachments.attachGroupPolicy, r.group),
+    spec("DetachGroupPolicy", attachments.detachGroupPolicy, r.group),
+    spec("ListAttachedGroupPolicies", attachments.listAttachedGroupPolicies, r.group),
+    spec("SimulatePrincipalPolicy", simulation.simulatePrincipalPolicy, r.source),
+    spec("SimulateCustomPolicy", simulation.simulateCustomPolicy, r.none),
+    spec("GetContextKeysForPrincipalPolicy", simulation.getContextKeysForPrincipalPolicy, r.source),
+    spec("GetContextKeysForCustomPolicy", simulation.getContextKeysForCustomPolicy, r.none),
     spec("CreateAccessKey", keys.createAccessKey, r.user),
     spec("ListAccessKeys", keys.listAccessKeys, r.user),
     spec("UpdateAccessKey", keys.updateAccessKey, r.user),

@@ -1,17 +1,18 @@
 import { parsePolicy } from "../../core/iam/index.js";
 import { nameId } from "./directory.js";
-import { encodeDocument, type IamDeps, roleNamed, userNamed } from "./deps.js";
+import { encodeDocument, groupNamed, type IamDeps, roleNamed, userNamed } from "./deps.js";
 import { limitExceeded, noSuchEntity } from "./errors.js";
 import { iamPage } from "./paging.js";
 
 /** IAM's quotas on inline policies: the aggregate size per user and per role (characters, whitespace excluded). */
-export const INLINE_QUOTA = { user: 2048, role: 10240 } as const;
+export const INLINE_QUOTA = { user: 2048, role: 10240, group: 5120 } as const;
 
-type Owner = "user" | "role";
+type Owner = "user" | "role" | "group";
 
 const sizeOf = (text: string) => text.replace(/\s/g, "").length;
 
 function entity(deps: IamDeps, owner: Owner, name: string) {
+  if (owner === "group") return { kind: "iam-group" as const, doc: groupNamed(deps.dir, name) };
   return owner === "user" ? { kind: "iam-user" as const, doc: userNamed(deps.dir, name) } : { kind: "iam-role" as const, doc: roleNamed(deps.dir, name) };
 }
 
@@ -42,7 +43,7 @@ function find(deps: IamDeps, owner: Owner, name: string, policyName: string): [s
 async function get(deps: IamDeps, owner: Owner, name: string, policyName: string) {
   const [k, text] = find(deps, owner, name, policyName);
   const e = entity(deps, owner, name);
-  return { [owner === "user" ? "UserName" : "RoleName"]: e.doc.name, PolicyName: k, PolicyDocument: encodeDocument(text) };
+  return { [owner === "user" ? "UserName" : owner === "role" ? "RoleName" : "GroupName"]: e.doc.name, PolicyName: k, PolicyDocument: encodeDocument(text) };
 }
 
 async function del(deps: IamDeps, owner: Owner, name: string, policyName: string) {
@@ -73,3 +74,9 @@ export const putRolePolicy = (deps: IamDeps, i: RoleIn) => put(deps, "role", i.R
 export const getRolePolicy = (deps: IamDeps, i: RoleIn) => get(deps, "role", i.RoleName, i.PolicyName);
 export const deleteRolePolicy = (deps: IamDeps, i: RoleIn) => del(deps, "role", i.RoleName, i.PolicyName);
 export const listRolePolicies = (deps: IamDeps, i: RoleIn) => list(deps, "role", i.RoleName, i);
+
+type GroupIn = { GroupName: string; PolicyName: string; PolicyDocument: string; Marker?: string; MaxItems?: number };
+export const putGroupPolicy = (deps: IamDeps, i: GroupIn) => put(deps, "group", i.GroupName, i.PolicyName, i.PolicyDocument);
+export const getGroupPolicy = (deps: IamDeps, i: GroupIn) => get(deps, "group", i.GroupName, i.PolicyName);
+export const deleteGroupPolicy = (deps: IamDeps, i: GroupIn) => del(deps, "group", i.GroupName, i.PolicyName);
+export const listGroupPolicies = (deps: IamDeps, i: GroupIn) => list(deps, "group", i.GroupName, i);

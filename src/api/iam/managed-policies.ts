@@ -182,8 +182,9 @@ export async function listEntitiesForPolicy(deps: IamDeps, input: { PolicyArn: s
   const f = input.EntityFilter;
   const users = f === undefined || f === "User" ? d.all("iam-user").filter((u) => u.attached.includes(input.PolicyArn)) : [];
   const roles = f === undefined || f === "Role" ? d.all("iam-role").filter((r) => r.attached.includes(input.PolicyArn)) : [];
+  const groups = f === undefined || f === "Group" ? d.all("iam-group").filter((g) => g.attached.includes(input.PolicyArn)) : [];
   return {
-    PolicyGroups: [],
+    PolicyGroups: groups.map((g) => ({ GroupName: g.name, GroupId: g.id })),
     PolicyUsers: users.map((u) => ({ UserName: u.name, UserId: u.id })),
     PolicyRoles: roles.map((r) => ({ RoleName: r.name, RoleId: r.id })),
     IsTruncated: false,

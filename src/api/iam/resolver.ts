@@ -1,6 +1,6 @@
 import { type CompiledPolicy, loadPolicy, type PolicySet, type RequestPrincipal } from "../../core/iam/index.js";
 import type { Caller, IdentityResolver } from "../../edge/identity.js";
-import { defaultDocument, policyByArn } from "./deps.js";
+import { defaultDocument, groupsOfUser, policyByArn } from "./deps.js";
 import { type IamDirectory, nameId } from "./directory.js";
 import type { IamTag, RoleDoc, SessionDoc, UserDoc } from "./types.js";
 
@@ -67,14 +67,21 @@ export class IamIdentities implements IdentityResolver {
     };
   }
 
-  /** A role's own policies (identity and boundary): what its sessions evaluate before session policies. */
+  /**
+   * An entity's own policies (identity and boundary): a role's, what its sessions evaluate before
+   * session policies; a user's, with the inline and attached policies of every group it is in.
+   */
   entityPolicies(e: UserDoc | RoleDoc): PolicySet {
     const identity: CompiledPolicy[] = [];
-    for (const [name, text] of Object.entries(e.inline)) identity.push(this.compile(text, "identity", `${e.arn}#${name}`));
-    for (const arn of e.attached) {
-      const p = policyByArn(this.dir, arn);
-      if (p) identity.push(this.compile(defaultDocument(p), "managed", `${arn}#${p.defaultVersion}`));
-    }
+    const add = (o: { arn: string; inline: Record<string, string>; attached: string[] }) => {
+      for (const [name, text] of Object.entries(o.inline)) identity.push(this.compile(text, "identity", `${o.arn}#${name}`));
+      for (const arn of o.attached) {
+        const p = policyByArn(this.dir, arn);
+        if (p) identity.push(this.compile(defaultDocument(p), "managed", `${arn}#${p.defaultVersion}`));
+      }
+    };
+    add(e);
+    if (!("trust" in e)) for (const g of groupsOfUser(this.dir, e.name)) add(g);
     const b = e.permissionsBoundary ? policyByArn(this.dir, e.permissionsBoundary) : undefined;
     return { identity, ...(b ? { boundary: this.compile(defaultDocument(b), "managed", `${b.arn}#${b.defaultVersion}`) } : {}) };
   }

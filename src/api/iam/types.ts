@@ -38,6 +38,18 @@ export interface RoleDoc {
   lastUsed?: { date: number; region: string };
 }
 
+export interface GroupDoc {
+  name: string;
+  path: string;
+  id: string;
+  arn: string;
+  createDate: number;
+  inline: InlinePolicies;
+  attached: string[];
+  /** Its users' names, in the order they were added. */
+  members: string[];
+}
+
 export interface PolicyVersionDoc {
   id: string;
   document: string;

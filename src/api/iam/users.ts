@@ -1,6 +1,6 @@
 import type { RequestContext } from "../../edge/service.js";
 import { nameId } from "./directory.js";
-import { accountOf, checkBoundary, type IamDeps, iamArn, iamId, nowSeconds, tagsIn, userNamed } from "./deps.js";
+import { accountOf, checkBoundary, groupsOfUser, type IamDeps, iamArn, iamId, nowSeconds, tagsIn, userNamed } from "./deps.js";
 import { entityAlreadyExists, mustFirst } from "./errors.js";
 import { iamPage } from "./paging.js";
 import type { UserDoc } from "./types.js";
@@ -61,6 +61,12 @@ export async function updateUser(deps: IamDeps, input: { UserName: string; NewUs
       { kind: "iam-user", id: nameId(u.name), value: undefined },
       { kind: "iam-user", id: nameId(name), value: next },
       ...keys.map((k) => ({ kind: "iam-access-key" as const, id: k.id, value: { ...k, userName: name } })),
+      // Its groups name it by its new name.
+      ...groupsOfUser(d, u.name).map((g) => ({
+        kind: "iam-group" as const,
+        id: nameId(g.name),
+        value: { ...g, members: g.members.map((m) => (nameId(m) === nameId(u.name) ? name : m)) },
+      })),
     ]);
     return {};
   });
@@ -73,13 +79,8 @@ export async function deleteUser(deps: IamDeps, input: { UserName: string }) {
     if (d.all("iam-access-key").some((k) => k.userName === u.name)) throw mustFirst("delete access keys");
     if (Object.keys(u.inline).length > 0) throw mustFirst("delete policies");
     if (u.attached.length > 0) throw mustFirst("detach all policies");
+    if (groupsOfUser(d, u.name).length > 0) throw mustFirst("remove user from all groups");
     await d.commit([{ kind: "iam-user", id: nameId(u.name), value: undefined }]);
     return {};
   });
-}
-
-/** ListGroupsForUser: Wharf stores no groups, so every user is in none (Terraform reads it before deleting a user). */
-export async function listGroupsForUser(deps: IamDeps, input: { UserName: string }) {
-  userNamed(deps.dir, input.UserName);
-  return { Groups: [], IsTruncated: false };
 }

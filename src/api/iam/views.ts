@@ -1,6 +1,6 @@
 import type { IamDirectory } from "./directory.js";
 import { attachmentCount, encodeDocument, policyByArn } from "./deps.js";
-import type { AccessKeyDoc, InstanceProfileDoc, ManagedPolicyDoc, RoleDoc, UserDoc } from "./types.js";
+import type { AccessKeyDoc, GroupDoc, InstanceProfileDoc, ManagedPolicyDoc, RoleDoc, UserDoc } from "./types.js";
 
 /** IAM's output shapes for stored documents (times are epoch seconds; the XML writer makes them ISO 8601). */
 
@@ -62,3 +62,5 @@ export const instanceProfileOut = (d: IamDirectory, ip: InstanceProfileDoc) => (
 
 export const attachedOut = (d: IamDirectory, arns: string[]) =>
   arns.map((arn) => ({ PolicyName: policyByArn(d, arn)?.name ?? arn.split("/").pop(), PolicyArn: arn }));
+
+export const groupOut = (g: GroupDoc) => ({ Path: g.path, GroupName: g.name, GroupId: g.id, Arn: g.arn, CreateDate: g.createDate });

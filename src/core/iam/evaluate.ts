@@ -51,7 +51,8 @@ export interface Decision {
   readonly missing?: PolicyType;
 }
 
-function applies(st: CompiledStatement, req: AuthzRequest, ctx: ContextMap): boolean {
+/** Does the statement cover the request (action, resource, condition)? Its effect and principal aside. */
+export function applies(st: CompiledStatement, req: AuthzRequest, ctx: ContextMap): boolean {
   return st.action(req.action) && st.resource(req.resource, ctx) && (st.condition === undefined || st.condition(ctx));
 }
 

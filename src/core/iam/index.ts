@@ -12,3 +12,4 @@ export {
   type AuthzFailure,
   type AuthorizationMessage,
 } from "./authorize.js";
+export { simulate, type SimPolicy, type SimulationInput, type SimulationResult, type PolicySourceType } from "./simulate.js";
