@@ -14,7 +14,8 @@ const run = promisify(execFile);
  * health check); DiscoverInstances lists the three with ECS's attributes; a task whose health
  * check fails leaves the registry and the scheduler's replacement joins only once healthy; a
  * stopped task is gone from the registry while its container still runs (it ignores SIGTERM for
- * its 20 s stopTimeout).
+ * its 20 s stopTimeout). Wharf's DNS server answers the names: A and SRV to `dig` on the host, and
+ * to a client task in the VPC (through 169.254.169.253), whose 40 requests reach all three tasks.
  */
 describe("ECS serviceRegistries in Cloud Map (aws CLI, real Docker)", { timeout: 600_000 }, () => {
   const w = new AgentWorld();
@@ -64,7 +65,7 @@ describe("ECS serviceRegistries in Cloud Map (aws CLI, real Docker)", { timeout:
     const registry = (
       await aws(
         "servicediscovery", "create-service", "--name", "api", "--namespace-id", nsId,
-        "--dns-config", JSON.stringify({ RoutingPolicy: "MULTIVALUE", DnsRecords: [{ Type: "A", TTL: 10 }] }),
+        "--dns-config", JSON.stringify({ RoutingPolicy: "MULTIVALUE", DnsRecords: [{ Type: "A", TTL: 10 }, { Type: "SRV", TTL: 10 }] }),
       )
     ).Service;
     await aws(
@@ -78,26 +79,26 @@ describe("ECS serviceRegistries in Cloud Map (aws CLI, real Docker)", { timeout:
           cpu: 16,
           essential: true,
           stopTimeout: 20,
-          // Healthy while /tmp/healthy exists; SIGTERM is ignored, so a stop takes the whole stopTimeout.
-          command: ["sh", "-c", 'touch /tmp/healthy; trap "" TERM; while true; do sleep 1; done'],
+          // Serves its host name on 8080; healthy while /tmp/healthy exists; SIGTERM is ignored, so a stop takes the whole stopTimeout.
+          command: ["sh", "-c", 'touch /tmp/healthy; mkdir -p /tmp/w; hostname > /tmp/w/index.html; httpd -p 8080 -h /tmp/w; trap "" TERM; while true; do sleep 1; done'],
           healthCheck: { command: ["CMD-SHELL", "test -f /tmp/healthy"], interval: 5, timeout: 2, retries: 1, startPeriod: 0 },
           portMappings: [{ containerPort: 8080 }],
         },
       ]),
     );
-    // ECS's checks against Cloud Map: an A-record registry takes no port.
+    // ECS's checks against Cloud Map: a registry with an SRV record needs its port.
     const refused = await w.h.awsError(
       "ecs", "create-service", "--cluster", w.cluster, "--service-name", "bad", "--task-definition", "api", "--desired-count", "1",
       "--network-configuration", JSON.stringify({ awsvpcConfiguration: { subnets: [subnet] } }),
-      "--service-registries", JSON.stringify([{ registryArn: registry.Arn, port: 8080 }]),
+      "--service-registries", JSON.stringify([{ registryArn: registry.Arn }]),
     );
     assert.equal(refused.code, "InvalidParameterException");
-    assert.match(refused.stderr, /do not require a value for 'port'/);
+    assert.match(refused.stderr, /has an SRV record/);
 
     await aws(
       "ecs", "create-service", "--cluster", w.cluster, "--service-name", "api", "--task-definition", "api", "--desired-count", "3",
       "--network-configuration", JSON.stringify({ awsvpcConfiguration: { subnets: [subnet] } }),
-      "--service-registries", JSON.stringify([{ registryArn: registry.Arn }]),
+      "--service-registries", JSON.stringify([{ registryArn: registry.Arn, containerName: "api", containerPort: 8080 }]),
     );
 
     // Three RUNNING, HEALTHY tasks, and exactly they are in the registry, by their ENI addresses.
@@ -124,9 +125,54 @@ describe("ECS serviceRegistries in Cloud Map (aws CLI, real Docker)", { timeout:
       assert.match(a.EC2_INSTANCE_ID!, /^i-/);
     }
     // The DNS source answers the three addresses to the VPC.
-    const dns = await w.h.server.cloudMap.dns.lookup("api.internal.local", "A", { vpcId: vpc });
-    assert.ok(dns.kind === "answer");
-    assert.deepEqual(dns.records.map((r) => r.value).sort(), tasks.map(ipOf).sort());
+    const own = await w.h.server.cloudMap.dns.lookup("api.internal.local", "A", { vpcId: vpc });
+    assert.ok(own.kind === "answer");
+    assert.deepEqual(own.records.map((r) => r.value).sort(), tasks.map(ipOf).sort());
+    // Wharf's DNS server, asked with dig on the host: the three addresses, and SRV records with their port.
+    const dns = w.h.server.dns!;
+    const dig = async (type: string) => (await run("dig", [`@${dns.address}`, "-p", String(dns.port), "+short", "+tries=1", "+time=2", type, "api.internal.local"])).stdout.trim().split("\n").sort();
+    assert.deepEqual(await dig("A"), tasks.map(ipOf).sort());
+    const srv = await dig("SRV");
+    assert.equal(srv.length, 3, srv.join(" | "));
+    for (const line of srv) assert.match(line, /^1 1 8080 [a-z0-9-]+\.api\.internal\.local\.$/);
+    // A client task in the VPC resolves the name through its resolver and reaches all three tasks.
+    await aws(
+      "ecs", "register-task-definition", "--family", "api-client", "--network-mode", "awsvpc", "--requires-compatibilities", "EC2",
+      "--container-definitions",
+      JSON.stringify([
+        {
+          name: "client",
+          image: "wharf-test/busybox:latest",
+          memory: 16,
+          cpu: 8,
+          essential: true,
+          // Each request resolves the name with busybox's nslookup (through the task's resolver) and
+          // sends GET with nc (busybox-static's wget dies of SIGSEGV in these task containers); the
+          // answer's last line is the serving task's host name.
+          command: ["sh", "-c", "for i in $(seq 1 40); do ip=$(nslookup api.internal.local | awk '/^Address: /{print $2}' | head -n 1); printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $ip 8080 | tail -n 1 | grep . || echo failed $ip; done; sleep 3600"],
+        },
+      ]),
+    );
+    const client = (
+      await aws("ecs", "run-task", "--cluster", w.cluster, "--task-definition", "api-client",
+        "--network-configuration", JSON.stringify({ awsvpcConfiguration: { subnets: [subnet] } }))
+    ).tasks[0];
+    const reached = await waitFor(
+      async () => {
+        const [t] = (await aws("ecs", "describe-tasks", "--cluster", w.cluster, "--tasks", client.taskArn)).tasks as Task[];
+        const id = t?.containers[0]?.runtimeId;
+        if (!id) return undefined;
+        const { stdout } = await run("docker", ["logs", id]);
+        const lines = stdout.trim().split("\n").filter(Boolean);
+        seen = lines;
+        return lines.length >= 40 ? lines : undefined;
+      },
+      { what: "the client's 40 requests", timeoutMs: 120_000, intervalMs: 500, detail: () => seen },
+    );
+    assert.ok(!reached.includes("failed"), reached.join(" | "));
+    assert.deepEqual(new Set(reached), new Set(tasks.map((t) => `ip-${ipOf(t).replaceAll(".", "-")}`)), "all three tasks answered");
+    await aws("ecs", "stop-task", "--cluster", w.cluster, "--task", client.taskArn);
+
     const svc = (await aws("ecs", "describe-services", "--cluster", w.cluster, "--services", "api")).services[0];
     assert.ok(
       svc.events.some((e: { message: string }) => /^\(service api\) registered \d instances in \(service-registry arn:aws:servicediscovery:/.test(e.message)),
