@@ -6,19 +6,20 @@ import { relativeImports, tsFiles } from "./ts-imports.mjs";
 
 /** For each layer: the layers it must not import (src/server.ts, the composition root, may import all). */
 export const FORBIDDEN = {
-  core: ["api", "agent", "cli", "controllers", "edge", "records", "store", "contracts", "server.ts"],
-  store: ["api", "agent", "cli", "controllers", "edge", "records", "contracts", "server.ts"],
-  contracts: ["api", "agent", "cli", "controllers", "records", "store", "server.ts"],
-  records: ["api", "agent", "cli", "controllers", "edge", "server.ts"],
-  controllers: ["api", "agent", "cli", "edge", "server.ts"],
-  edge: ["api", "agent", "cli", "controllers", "records", "server.ts"],
-  api: ["agent", "cli", "controllers", "lb", "server.ts"],
-  agent: ["api", "cli", "controllers", "records", "lb", "server.ts"],
+  core: ["api", "agent", "cli", "controllers", "edge", "records", "store", "contracts", "registry", "server.ts"],
+  store: ["api", "agent", "cli", "controllers", "edge", "records", "contracts", "registry", "server.ts"],
+  contracts: ["api", "agent", "cli", "controllers", "records", "store", "registry", "server.ts"],
+  records: ["api", "agent", "cli", "controllers", "edge", "registry", "server.ts"],
+  controllers: ["api", "agent", "cli", "edge", "registry", "server.ts"],
+  edge: ["api", "agent", "cli", "controllers", "records", "registry", "server.ts"],
+  api: ["agent", "cli", "controllers", "lb", "registry", "server.ts"],
+  agent: ["api", "cli", "controllers", "records", "lb", "registry", "server.ts"],
   lb: ["api", "agent", "cli", "controllers", "edge", "records", "store", "server.ts"],
+  registry: ["api", "agent", "cli", "controllers", "edge", "records", "store", "lb", "server.ts"],
 };
 /** The agent's entry points the CLI may import to start agents; nothing else of agent/. */
 const CLI_AGENT_ENTRIES = ["agent/agent.ts", "agent/simulate/index.ts", "agent/docker/errors.ts"];
-const CLI_FORBIDDEN = ["api", "controllers", "records", "lb"];
+const CLI_FORBIDDEN = ["api", "controllers", "records", "lb", "registry"];
 
 const root = resolve(process.argv[2] ?? "src");
 const files = tsFiles(root);

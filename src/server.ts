@@ -16,6 +16,9 @@ import { HaproxyDataPlane } from "./lb/haproxy-data-plane.js";
 import type { LbDataPlane } from "./core/lb/data-plane-contract.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
+import { type EcrDeps, ecrCatalog, ecrService } from "./api/ecr/index.js";
+import { loadTokenKey } from "./api/ecr/token-key.js";
+import { RegistryFront } from "./registry/front.js";
 import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
 import type { EcsDeps } from "./api/ecs/deps.js";
@@ -102,6 +105,13 @@ export interface ServerOptions {
   extraIdentities?: IdentityResolver;
   /** IAM's roles: RunTask/StartTask refuse task and execution roles that do not exist or do not trust ecs-tasks. */
   roles?: RoleDirectory;
+  /**
+   * The ECR registry (src/registry/): Wharf's front on this host and port (default 127.0.0.1 and a
+   * port the OS picks; `wharf up` passes a fixed one) with the distribution registry behind it,
+   * started on first use, files under `<dataDir>/ecr/registry`. `false`: none — the ECR API keeps
+   * repositories but refuses to store images.
+   */
+  registry?: { host?: string; port?: number; binary?: string } | false;
 }
 
 export interface RunningServer {
@@ -118,6 +128,8 @@ export interface RunningServer {
   listenerFailures(): number;
   /** The ELBv2 → data plane feed: `idle()` resolves once the data plane has the latest state (at once without one). */
   lb: { idle(): Promise<void> };
+  /** The ECR registry's `host:port` (what `docker login` and repositoryUri name); undefined without one. */
+  registryHost?: string;
   close(): Promise<void>;
 }
 
@@ -204,6 +216,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const logStore = new LogStore(sqlite.database);
   const logsDeps: LogsDeps = { logs: logStore, clock };
+  const ecrDeps: EcrDeps = { store, clock, lock: keyedLock(), tokenKey: loadTokenKey(opts.dataDir) };
+  const registry =
+    opts.registry === false
+      ? undefined
+      : new RegistryFront({
+          catalog: ecrCatalog(ecrDeps),
+          dir: join(opts.dataDir, "ecr", "registry"),
+          ...(opts.registry?.host ? { host: opts.registry.host } : {}),
+          ...(opts.registry?.port !== undefined ? { port: opts.registry.port } : {}),
+          ...(opts.registry?.binary ? { binary: opts.registry.binary } : {}),
+          log: (l) => log?.({ component: "registry", ...l }),
+        });
+  if (registry) {
+    await registry.listen();
+    ecrDeps.registry = registry;
+  }
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
@@ -218,7 +246,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log: logAs("controller"),
   });
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
+    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
     identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
@@ -257,6 +285,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logs: { ...logsDeps, sweepNow: sweeper.sweepNow },
     listenerFailures: () => store.listenerFailures,
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
+    ...(registry ? { registryHost: registry.host } : {}),
     async close() {
       edge.setReady(false);
       chaos?.stop();
@@ -271,6 +300,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         edge.server.close(() => resolve());
         edge.server.closeAllConnections();
       });
+      await registry?.close();
       await sweeper.stop();
       await store.close();
     },

@@ -40,7 +40,10 @@ export type Kind =
   | "iam-policy"
   | "iam-access-key"
   | "iam-instance-profile"
-  | "sts-session";
+  | "sts-session"
+  // ECR (src/api/ecr/): repositories (id `<account>:<region>:<name>`, scope `<account>:<region>`), images (id `<repo id>@<digest>`, scope the repo id).
+  | "ecr-repository"
+  | "ecr-image";
 
 export interface Versioned<T> {
   id: string;

@@ -1,0 +1,222 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { basicToken } from "../core/ecr/auth-token.js";
+import { manifestDigest } from "../core/ecr/manifest.js";
+import { backendRepository, isDigest } from "../core/ecr/names.js";
+import type { PutManifestResult, RegistryCatalog, RegistryDataPlane, RegistryRefusal, RegistryRepo } from "../core/ecr/registry-contract.js";
+import { RegistryProcess, RegistryUnavailable, type Log } from "./registry-process.js";
+
+/**
+ * Wharf's registry front: the Docker Registry HTTP API v2 on the registry port, as ECR serves
+ * it. Every request needs Basic auth `AWS:<token>` (GetAuthorizationToken); the token says which
+ * account and Region the names belong to. Repositories must exist (NAME_UNKNOWN), tags are
+ * Wharf's (resolved and listed from the image index, immutable ones refused), and blobs and
+ * manifests go to the distribution registry under `<account>/<region>/<name>`.
+ */
+
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const API_HEADER = { "docker-distribution-api-version": "registry/2.0" };
+
+function sendError(res: ServerResponse, r: RegistryRefusal, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify({ errors: [{ code: r.code, message: r.message, detail: null }] });
+  res.writeHead(r.status, { ...API_HEADER, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...extra });
+  res.end(body);
+}
+
+const isRefusal = (x: RegistryRepo | RegistryRefusal): x is RegistryRefusal => "code" in x;
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    req.on("data", (c: Buffer) => {
+      n += c.length;
+      if (n > limit) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export interface RegistryFrontOptions {
+  catalog: RegistryCatalog;
+  /** Where the distribution registry's files live (`<dataDir>/ecr/registry`). */
+  dir: string;
+  host?: string;
+  port?: number;
+  binary?: string;
+  log?: Log;
+}
+
+/** The front and the registry behind it; also the ECR API's RegistryDataPlane. */
+export class RegistryFront implements RegistryDataPlane {
+  private readonly server: Server;
+  private readonly backend: RegistryProcess;
+  private address = "";
+
+  constructor(private readonly opts: RegistryFrontOptions) {
+    this.backend = new RegistryProcess({ dir: opts.dir, ...(opts.binary ? { binary: opts.binary } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        const unavailable = err instanceof RegistryUnavailable;
+        opts.log?.({ level: unavailable ? "warn" : "error", msg: "registry request failed", err: String((err as Error)?.stack ?? err) });
+        if (!res.headersSent) sendError(res, { status: unavailable ? 503 : 500, code: "UNAVAILABLE", message: unavailable ? (err as Error).message : "internal error" });
+        else res.destroy();
+      });
+    });
+  }
+
+  /** `host:port` Docker uses (repositoryUri, proxyEndpoint). */
+  get host(): string {
+    return this.address;
+  }
+
+  async listen(): Promise<void> {
+    const host = this.opts.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.address = `${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.backend.stop();
+  }
+
+  // ---- RegistryDataPlane (PutImage, BatchDeleteImage) ----
+
+  async putManifest(repo: RegistryRepo, digest: string, mediaType: string, bytes: string): Promise<PutManifestResult> {
+    const base = await this.backend.ensure();
+    const res = await fetch(`${base}/v2/${backendRepository(repo.accountId, repo.region, repo.name)}/manifests/${digest}`, {
+      method: "PUT",
+      headers: { "content-type": mediaType },
+      body: bytes,
+    });
+    if (res.ok) return { ok: true };
+    const text = await res.text();
+    let errors: { code?: string; message?: string; detail?: unknown }[] = [];
+    try {
+      errors = (JSON.parse(text) as { errors?: typeof errors }).errors ?? [];
+    } catch {
+      /* not JSON */
+    }
+    const details = (code: string) => errors.filter((e) => e.code === code).map((e) => (typeof e.detail === "string" ? e.detail : JSON.stringify(e.detail)));
+    return { ok: false, missingLayers: details("MANIFEST_BLOB_UNKNOWN"), missingManifests: details("MANIFEST_UNKNOWN"), message: errors.map((e) => e.message).join("; ") || text };
+  }
+
+  async deleteManifest(repo: RegistryRepo, digest: string): Promise<void> {
+    const base = await this.backend.ensure();
+    const res = await fetch(`${base}/v2/${backendRepository(repo.accountId, repo.region, repo.name)}/manifests/${digest}`, { method: "DELETE" });
+    await res.arrayBuffer();
+    if (!res.ok && res.status !== 404) throw new Error(`the registry refused to delete ${digest}: HTTP ${res.status}`);
+  }
+
+  // ---- the Registry HTTP API ----
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://registry");
+    const challenge = { "www-authenticate": `Basic realm="http://${this.address}/",service="ecr.amazonaws.com"` };
+    if (!url.pathname.startsWith("/v2")) return sendError(res, { status: 404, code: "NOT_FOUND", message: "Not Found" });
+    const token = basicToken(req.headers.authorization);
+    const check = token === undefined ? undefined : this.opts.catalog.checkToken(token);
+    if (!check || !check.ok) {
+      if (check && !check.ok && check.reason === "expired") {
+        return sendError(res, { status: 403, code: "DENIED", message: "Your authorization token has expired. Reauthenticate and try again." });
+      }
+      return sendError(res, { status: 401, code: "DENIED", message: "Not Authorized" }, challenge);
+    }
+    const { accountId, region } = check.claims;
+    if (url.pathname === "/v2/" || url.pathname === "/v2") {
+      res.writeHead(200, { ...API_HEADER, "content-type": "application/json; charset=utf-8", "content-length": 2 });
+      return void res.end("{}");
+    }
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags)\/(.*)$/.exec(url.pathname);
+    if (!m) return sendError(res, { status: 404, code: "UNSUPPORTED", message: "The operation is unsupported." });
+    const [, name, kind, rest] = m as unknown as [string, string, string, string];
+    const found = await this.opts.catalog.repository(accountId, region, name);
+    if (isRefusal(found)) return sendError(res, found);
+    const backendName = backendRepository(accountId, region, name);
+    if (kind === "tags") {
+      if (rest !== "list" || req.method !== "GET") return sendError(res, { status: 405, code: "UNSUPPORTED", message: "The operation is unsupported." });
+      const body = JSON.stringify({ name, tags: await this.opts.catalog.tags(found) });
+      res.writeHead(200, { ...API_HEADER, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+      return void res.end(body);
+    }
+    if (kind === "manifests") return this.manifest(req, res, found, backendName, decodeURIComponent(rest));
+    // Blobs and uploads: straight through, names rewritten both ways.
+    if (url.searchParams.has("from")) {
+      const from = await this.opts.catalog.repository(accountId, region, url.searchParams.get("from")!);
+      if (isRefusal(from)) {
+        url.searchParams.delete("from");
+        url.searchParams.delete("mount");
+      } else url.searchParams.set("from", backendRepository(accountId, region, from.name));
+    }
+    await this.proxy(req, res, `/v2/${backendName}/${kind}/${rest}${url.search}`, name, backendName);
+  }
+
+  private async manifest(req: IncomingMessage, res: ServerResponse, repo: RegistryRepo, backendName: string, reference: string): Promise<void> {
+    const catalog = this.opts.catalog;
+    if (req.method === "PUT") {
+      const body = await readBody(req, MAX_MANIFEST_BYTES);
+      if (!body) return sendError(res, { status: 400, code: "MANIFEST_INVALID", message: "manifest invalid: larger than 4 MiB" });
+      const digest = manifestDigest(body);
+      if (isDigest(reference) && reference !== digest) return sendError(res, { status: 400, code: "DIGEST_INVALID", message: "provided digest did not match uploaded content" });
+      const tag = isDigest(reference) ? undefined : reference;
+      const refused = await catalog.checkPush(repo, digest, tag);
+      if (refused) return sendError(res, refused);
+      const mediaType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim();
+      const base = await this.backend.ensure();
+      const stored = await fetch(`${base}/v2/${backendName}/manifests/${digest}`, { method: "PUT", headers: { "content-type": mediaType }, body: new Uint8Array(body) });
+      const text = await stored.text();
+      if (!stored.ok) {
+        res.writeHead(stored.status, { ...API_HEADER, "content-type": stored.headers.get("content-type") ?? "application/json" });
+        return void res.end(text);
+      }
+      const recorded = await catalog.recordPush(repo, { digest, ...(tag !== undefined ? { tag } : {}), mediaType, bytes: body.toString("utf8") });
+      if (recorded) return sendError(res, recorded);
+      res.writeHead(201, { ...API_HEADER, location: `/v2/${repo.name}/manifests/${digest}`, "docker-content-digest": digest, "content-length": 0 });
+      return void res.end();
+    }
+    if (req.method === "GET" || req.method === "HEAD") {
+      const digest = await catalog.resolve(repo, reference);
+      if (!digest) return sendError(res, { status: 404, code: "MANIFEST_UNKNOWN", message: "Requested image not found" });
+      const pulled = await this.proxy(req, res, `/v2/${backendName}/manifests/${digest}`, repo.name, backendName);
+      if (req.method === "GET" && pulled >= 200 && pulled < 300) {
+        await catalog.recordPull(repo, digest).catch((err) => this.opts.log?.({ level: "warn", msg: "could not record a pull", err: String(err) }));
+      }
+      return;
+    }
+    return sendError(res, { status: 405, code: "UNSUPPORTED", message: "The operation is unsupported. Use BatchDeleteImage to delete images." });
+  }
+
+  /** Forwards a request to the distribution registry; Location headers come back in the caller's names. Resolves with the status. */
+  private async proxy(req: IncomingMessage, res: ServerResponse, path: string, name: string, backendName: string): Promise<number> {
+    const base = new URL(await this.backend.ensure());
+    const headers = { ...req.headers };
+    delete headers.authorization;
+    delete headers.host;
+    delete headers.connection;
+    return new Promise<number>((resolve, reject) => {
+      const out = request({ host: base.hostname, port: base.port, method: req.method, path, headers }, (up) => {
+        const h = { ...up.headers };
+        const loc = h.location;
+        if (typeof loc === "string") h.location = loc.replace(`/v2/${backendName}/`, `/v2/${name}/`);
+        res.writeHead(up.statusCode ?? 502, h);
+        up.pipe(res);
+        up.on("end", () => resolve(up.statusCode ?? 502));
+        up.on("error", reject);
+      });
+      out.on("error", reject);
+      req.pipe(out);
+    });
+  }
+}
