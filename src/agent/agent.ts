@@ -1,3 +1,4 @@
+import { ECR_TARGET, EcrPulls } from "./ecr-pull.js";
 import { join } from "node:path";
 import { DEFAULT_REGION, loadRootCredentials } from "../config.js";
 import { VERSION } from "../version.js";
@@ -243,6 +244,18 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     logs: logs && { shipper: logs, defaultRegion: region },
     firewall,
     credentials: { store: taskCredentials, ...(redirect ? { redirect } : {}), log },
+    ecr: new EcrPulls(
+      {
+        token: async (r) =>
+          (await api.callService<{ authorizationData: { authorizationToken: string; expiresAt: number; proxyEndpoint: string }[] }>(
+            { prefix: ECR_TARGET, service: "ecr", region: r },
+            "GetAuthorizationToken",
+            {},
+          )).authorizationData[0]!,
+      },
+      containerInstanceArn.split(":")[4]!,
+      region,
+    ),
   });
   const adopted = await engine.loadExisting();
   if (adopted) log({ msg: "found containers from an earlier run", count: adopted });

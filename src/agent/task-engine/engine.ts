@@ -1,3 +1,4 @@
+import type { EcrPullPlan, EcrPulls } from "../ecr-pull.js";
 import { setMaxListeners } from "node:events";
 import { ECS_LABELS, WHARF_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
@@ -39,6 +40,8 @@ export interface TaskEngineOptions {
   firewall?: { settled(): Promise<void>; networksChanged?(): Promise<void> };
   /** Task role credentials (src/agent/credentials): served to tasks with a role. */
   credentials?: CredentialsContext;
+  /** Pulls from Wharf's ECR registry (src/agent/ecr-pull.ts): token, X-Registry-Auth, the task definition's name. */
+  ecr?: EcrPulls;
 }
 
 /** How many finished task ARNs to remember so a late listing never starts a task twice. */
@@ -179,7 +182,9 @@ export class TaskEngine {
 
   private async pullOnce(image: string): Promise<void> {
     try {
-      await this.opts.docker.pullImage(image, this.abort.signal);
+      const plan = await this.ecrPlan(image);
+      await this.opts.docker.pullImage(plan?.pullRef ?? image, this.abort.signal, plan?.auth);
+      if (plan?.tagAs) await this.opts.docker.tagImage(plan.pullRef, plan.tagAs.repo, plan.tagAs.tag);
     } catch (err) {
       if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
         this.ctx.log({ msg: "pull failed, using the cached image", image, error: (err as Error).message });
@@ -187,6 +192,15 @@ export class TaskEngine {
       }
       if (err instanceof CannotPullContainerError) throw err;
       throw new CannotPullContainerError(daemonMessage(err));
+    }
+  }
+
+  private async ecrPlan(image: string): Promise<EcrPullPlan | undefined> {
+    if (!this.opts.ecr) return undefined;
+    try {
+      return await this.opts.ecr.plan(image);
+    } catch (err) {
+      throw new CannotPullContainerError(`could not get an ECR authorization token for ${image}: ${(err as Error).message}`);
     }
   }
 
