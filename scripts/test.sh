@@ -16,6 +16,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/ensure-docker.sh
 bash scripts/ensure-haproxy.sh
+bash scripts/ensure-registry.sh
 bash scripts/build-test-images.sh
 log "building (tsc) ..."
 npx tsc -p tsconfig.json

@@ -229,7 +229,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           log: (l) => log?.({ component: "registry", ...l }),
         });
   if (registry) {
-    await registry.listen();
+    await registry.listen().catch(async (err) => {
+      await store.close();
+      throw err;
+    });
     ecrDeps.registry = registry;
   }
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);

@@ -15,6 +15,7 @@ export const SERVER_OPTIONS = {
   "data-dir": { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
+  "registry-port": { type: "string" },
   "stopped-task-retention": { type: "string" },
   "spot-interruptions-per-hour": { type: "string" },
   "random-seed": { type: "string" },
@@ -34,6 +35,8 @@ const CONTROL_PLANE_FLAGS = `  --data-dir DIR          state and credentials (de
                           else ${DATA_DIR_DEFAULT_TEXT})
   --host HOST             address to listen on (default WHARF_HOST, else 127.0.0.1)
   --port PORT             port to listen on (default WHARF_PORT, else 4700)
+  --registry-port PORT    the ECR registry's port on 127.0.0.1 (default WHARF_REGISTRY_PORT, else
+                          --port + 1; 0 when --port is 0)
   --stopped-task-retention DUR  how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
   --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
   --random-seed S         seed of every chance decision (placement ties, random strategy, Spot draws);
@@ -101,6 +104,7 @@ interface ServeFlags {
   "data-dir"?: string;
   host?: string;
   port?: string;
+  "registry-port"?: string;
   "stopped-task-retention"?: string;
   "spot-interruptions-per-hour"?: string;
   "random-seed"?: string;
@@ -121,11 +125,14 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
   }
   const seed = values["random-seed"] ?? process.env.WHARF_RANDOM_SEED ?? randomBytes(8).toString("hex");
   logger.info({ component: "server", randomSeed: seed }, "random seed (pass --random-seed to replay this run's chance decisions)");
+  const port = parsePort(values.port ?? defaultPort());
+  const registryPort = parsePort(values["registry-port"] ?? process.env.WHARF_REGISTRY_PORT) ?? (port === undefined || port === 0 || port === 65535 ? 0 : port + 1);
   const server = await startServer({
     dataDir,
     random: seededRandom(seed),
     host: values.host ?? defaultHost(),
-    port: parsePort(values.port ?? defaultPort()),
+    port,
+    registry: { port: registryPort },
     ...(values["stopped-task-retention"] !== undefined
       ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
       : {}),
@@ -136,12 +143,13 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
     accessLog: accessLog(logger),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE") {
-      throw new Error(`port ${values.port ?? defaultPort()} is in use: is Wharf already running? Pick another with --port.`);
+      throw new Error(`port ${values.port ?? defaultPort()} or the registry's ${registryPort} is in use: is Wharf already running? Pick others with --port and --registry-port.`);
     }
     throw err;
   });
   const out = process.stdout;
   out.write(`Wharf is up at ${server.url} (data in ${dataDir}, account ${server.accountId})\n`);
+  if (server.registryHost) out.write(`ECR registry at ${server.registryHost} (docker login with: aws ecr get-login-password | docker login --username AWS --password-stdin ${server.registryHost})\n`);
   if (banner) {
     out.write(`\nPoint the AWS CLI and SDKs at it:\n\n`);
     out.write(envLines(server.url, dataDir).map((l) => `  ${l}\n`).join(""));
