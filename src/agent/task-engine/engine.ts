@@ -2,6 +2,7 @@ import type { EcrPullPlan, EcrPulls } from "../ecr-pull.js";
 import { setMaxListeners } from "node:events";
 import { ECS_LABELS, WHARF_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
+import { splitImageRef } from "../docker/client.js";
 import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
 import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import { ManagedTask } from "./managed-task.js";
@@ -56,7 +57,7 @@ export class TaskEngine {
   private readonly finished = new Set<string>();
   /** Containers found at start-up, by task ARN then container name, waiting for their assignment. */
   private readonly adoptable = new Map<string, Map<string, string>>();
-  private readonly pulls = new Map<string, Promise<void>>();
+  private readonly pulls = new Map<string, Promise<string | undefined>>();
   private readonly abort = new AbortController();
   private readonly ctx: TaskContext;
 
@@ -170,8 +171,11 @@ export class TaskEngine {
     return [...this.tasks.keys()];
   }
 
-  /** ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError. */
-  pull(image: string): Promise<void> {
+  /**
+   * ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError.
+   * Resolves the pulled image's registry digest (the container's `imageDigest`) when Docker knows it.
+   */
+  pull(image: string): Promise<string | undefined> {
     let p = this.pulls.get(image);
     if (!p) {
       p = this.pullOnce(image).finally(() => this.pulls.delete(image));
@@ -180,19 +184,31 @@ export class TaskEngine {
     return p;
   }
 
-  private async pullOnce(image: string): Promise<void> {
+  private async pullOnce(image: string): Promise<string | undefined> {
     try {
       const plan = await this.ecrPlan(image);
-      await this.opts.docker.pullImage(plan?.pullRef ?? image, this.abort.signal, plan?.auth);
+      const ref = plan?.pullRef ?? image;
+      await this.opts.docker.pullImage(ref, this.abort.signal, plan?.auth);
       if (plan?.tagAs) await this.opts.docker.tagImage(plan.pullRef, plan.tagAs.repo, plan.tagAs.tag);
+      return await this.repoDigest(ref);
     } catch (err) {
       if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
         this.ctx.log({ msg: "pull failed, using the cached image", image, error: (err as Error).message });
-        return;
+        return this.repoDigest(image);
       }
       if (err instanceof CannotPullContainerError) throw err;
       throw new CannotPullContainerError(daemonMessage(err));
     }
+  }
+
+  /** The `sha256:` digest of `ref` as its registry knows it (RepoDigests), if any. */
+  private async repoDigest(ref: string): Promise<string | undefined> {
+    const info = await this.opts.docker.inspectImage(ref).catch(() => undefined);
+    const { name } = splitImageRef(ref);
+    const repo = name.includes("/") ? name : `docker.io/library/${name}`;
+    const all = info?.RepoDigests ?? [];
+    const hit = all.find((d) => d.startsWith(`${name}@`) || d.startsWith(`${repo}@`)) ?? (all.length === 1 ? all[0] : undefined);
+    return hit?.slice(hit.indexOf("@") + 1);
   }
 
   private async ecrPlan(image: string): Promise<EcrPullPlan | undefined> {

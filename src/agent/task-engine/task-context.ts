@@ -14,7 +14,7 @@ export interface TaskContext {
   /** Aborted when the agent goes away: loops end, containers are left as they are. */
   signal: AbortSignal;
   /** Pulls with ECS's default behaviour (cached image on failure); throws CannotPullContainerError. */
-  pull(image: string): Promise<void>;
+  pull(image: string): Promise<string | undefined>;
   log(line: Record<string, unknown>): void;
   /** The agent's Docker health watcher (health checks, HEALTHY dependencies). */
   health?: HealthMonitor;

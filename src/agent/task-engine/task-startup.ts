@@ -62,10 +62,15 @@ async function pullImages(run: TaskRun, fresh: ManagedContainer[]): Promise<void
   const images = [...new Set(fresh.map((c) => c.plan.image))];
   await Promise.all(
     images.map((image) =>
-      run.ctx.pull(image).catch((err: Error) => {
-        for (const c of fresh) if (c.plan.image === image) c.reason = `${err.name}: ${err.message}`;
-        throw err;
-      }),
+      run.ctx.pull(image).then(
+        (digest) => {
+          if (digest) for (const c of fresh) if (c.plan.image === image) c.imageDigest = digest;
+        },
+        (err: Error) => {
+          for (const c of fresh) if (c.plan.image === image) c.reason = `${err.name}: ${err.message}`;
+          throw err;
+        },
+      ),
     ),
   );
   run.check();
