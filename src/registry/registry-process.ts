@@ -96,6 +96,7 @@ export class RegistryProcess {
         reject(new RegistryUnavailable(missing ? `${this.binary} is not installed (run scripts/ensure-registry.sh, or apt-get install docker-registry)` : String(err)));
       }),
     );
+    spawnError.catch(() => undefined); // a late 'error' (after a good start) must not go unhandled
     child.on("exit", (code, signal) => {
       this.exited = true;
       this.opts.log?.({ level: "info", msg: "docker-registry exited", code, signal, pid: child.pid });
