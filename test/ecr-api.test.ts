@@ -10,6 +10,8 @@ import {
   ListImagesCommand,
   ListTagsForResourceCommand,
   PutImageCommand,
+  PutImageScanningConfigurationCommand,
+  PutImageTagMutabilityCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
@@ -220,6 +222,23 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
     assert.equal((await reg.putManifest(name, "v2", b.manifest, DOCKER_MANIFEST)).status, 201);
     const tags = (await ecr.send(new DescribeImagesCommand({ repositoryName: name }))).imageDetails!.flatMap((d) => d.imageTags ?? []).sort();
     assert.deepEqual(tags, ["v1", "v2"]);
+    // Exclusions: `dev-*` tags stay movable in an otherwise immutable repository.
+    await rejects(ecr.send(new PutImageTagMutabilityCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" })), "InvalidParameterException", /Exclusion filters are required/);
+    const changed = await ecr.send(
+      new PutImageTagMutabilityCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "dev-*" }] }),
+    );
+    assert.equal(changed.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: a.manifest, imageTag: "dev-1" }));
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: b.manifest, imageTag: "dev-1" }));
+    await rejects(ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: a.manifest, imageTag: "v2" })), "ImageTagAlreadyExistsException");
+    await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: name, imageTagMutability: "MUTABLE" }));
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: a.manifest, imageTag: "v2" }));
+    const scan = await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: name, imageScanningConfiguration: { scanOnPush: true } }));
+    assert.deepEqual(scan.imageScanningConfiguration, { scanOnPush: true });
+    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0]!;
+    assert.equal(repo.imageTagMutability, "MUTABLE");
+    assert.equal(repo.imageTagMutabilityExclusionFilters, undefined);
+    assert.deepEqual(repo.imageScanningConfiguration, { scanOnPush: true });
   });
 
   it("BatchDeleteImage by tag and by digest, ListImages pages, DeleteRepository needs force", async () => {

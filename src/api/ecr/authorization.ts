@@ -41,6 +41,8 @@ export const ecrAuthorization: Record<string, OperationAuthz> = Object.fromEntri
       : [repositoryArn({ accountId: str(i.registryId) ?? p.accountId, region: p.region }, "*")],
   ),
   a("DeleteRepository", repo),
+  a("PutImageTagMutability", repo),
+  a("PutImageScanningConfiguration", repo),
   a("GetAuthorizationToken", star),
   a("DescribeImages", repo),
   a("ListImages", repo),

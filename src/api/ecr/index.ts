@@ -24,6 +24,8 @@ export const ecrOperations: Record<string, EcrOperation> = {
   CreateRepository: repositories.createRepository,
   DescribeRepositories: repositories.describeRepositories,
   DeleteRepository: repositories.deleteRepository,
+  PutImageTagMutability: repositories.putImageTagMutability,
+  PutImageScanningConfiguration: repositories.putImageScanningConfiguration,
   GetAuthorizationToken: auth.getAuthorizationToken,
   DescribeImages: images.describeImages,
   ListImages: images.listImagesOp,

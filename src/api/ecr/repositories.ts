@@ -2,6 +2,8 @@ import type {
   CreateRepositoryRequest,
   DeleteRepositoryRequest,
   DescribeRepositoriesRequest,
+  PutImageScanningConfigurationRequest,
+  PutImageTagMutabilityRequest,
   Repository,
 } from "@aws-sdk/client-ecr";
 import { repositoryArn } from "../../core/ecr/names.js";
@@ -45,13 +47,9 @@ export function renderRepository(deps: EcrDeps, r: RepositoryDoc): Repository {
   };
 }
 
-export async function createRepository(deps: EcrDeps, input: CreateRepositoryRequest, ctx: RequestContext) {
-  const p = ctx.principal;
-  const registry = registryOf(input, p);
-  if (registry !== p.accountId) throw ecrInvalidParameter(`Invalid parameter at 'registryId' failed to satisfy constraint: 'The registry id must be the caller's account ${p.accountId}'`);
-  const name = input.repositoryName!;
-  const mutability = input.imageTagMutability ?? "MUTABLE";
-  const exclusions = (input.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filterType: f.filterType!, filter: f.filter! }));
+/** The exclusion filters, checked against the mutability they go with (only the `_WITH_EXCLUSION` forms take them, and need them). */
+function checkMutability(mutability: string, filters: PutImageTagMutabilityRequest["imageTagMutabilityExclusionFilters"]): { filterType: string; filter: string }[] {
+  const exclusions = (filters ?? []).map((f) => ({ filterType: f.filterType!, filter: f.filter! }));
   const withExclusion = mutability.endsWith("_WITH_EXCLUSION");
   if (withExclusion && exclusions.length === 0) {
     throw ecrInvalidParameter(`Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'Exclusion filters are required when image tag mutability is ${mutability}'`);
@@ -59,6 +57,48 @@ export async function createRepository(deps: EcrDeps, input: CreateRepositoryReq
   if (!withExclusion && exclusions.length > 0) {
     throw ecrInvalidParameter(`Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'Exclusion filters are only allowed when image tag mutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION'`);
   }
+  return exclusions;
+}
+
+/** Rewrites a repository's record under its lock. */
+async function updateRepository(deps: EcrDeps, input: { registryId?: string; repositoryName?: string }, ctx: RequestContext, change: (r: RepositoryDoc) => RepositoryDoc): Promise<RepositoryDoc> {
+  const p = ctx.principal;
+  return deps.lock(repoLock(registryOf(input, p), p.region, input.repositoryName!), async () => {
+    const next = change(await requireRepository(deps, input, p));
+    await deps.store.write([{ op: "put", kind: "ecr-repository", id: repoId(next.accountId, next.region, next.name), scope: repoScope(next.accountId, next.region), sort: next.name, value: next }]);
+    return next;
+  });
+}
+
+export async function putImageTagMutability(deps: EcrDeps, input: PutImageTagMutabilityRequest, ctx: RequestContext) {
+  const mutability = input.imageTagMutability!;
+  const exclusions = checkMutability(mutability, input.imageTagMutabilityExclusionFilters);
+  const r = await updateRepository(deps, input, ctx, (doc) => {
+    const { exclusions: _old, ...rest } = doc;
+    return { ...rest, imageTagMutability: mutability, ...(exclusions.length ? { exclusions } : {}) };
+  });
+  return {
+    registryId: r.accountId,
+    repositoryName: r.name,
+    imageTagMutability: r.imageTagMutability,
+    ...(r.exclusions ? { imageTagMutabilityExclusionFilters: r.exclusions } : {}),
+  };
+}
+
+/** Stored and returned; Wharf does not scan images. */
+export async function putImageScanningConfiguration(deps: EcrDeps, input: PutImageScanningConfigurationRequest, ctx: RequestContext) {
+  const scanOnPush = input.imageScanningConfiguration?.scanOnPush ?? false;
+  const r = await updateRepository(deps, input, ctx, (doc) => ({ ...doc, scanOnPush }));
+  return { registryId: r.accountId, repositoryName: r.name, imageScanningConfiguration: { scanOnPush: r.scanOnPush } };
+}
+
+export async function createRepository(deps: EcrDeps, input: CreateRepositoryRequest, ctx: RequestContext) {
+  const p = ctx.principal;
+  const registry = registryOf(input, p);
+  if (registry !== p.accountId) throw ecrInvalidParameter(`Invalid parameter at 'registryId' failed to satisfy constraint: 'The registry id must be the caller's account ${p.accountId}'`);
+  const name = input.repositoryName!;
+  const mutability = input.imageTagMutability ?? "MUTABLE";
+  const exclusions = checkMutability(mutability, input.imageTagMutabilityExclusionFilters);
   const enc = input.encryptionConfiguration;
   if (enc && enc.encryptionType === "AES256" && enc.kmsKey !== undefined) {
     throw ecrInvalidParameter("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: 'KMS key should not be specified for AES256 encryption type'");
