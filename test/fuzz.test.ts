@@ -180,7 +180,7 @@ describe("fuzz: 100,000 malformed and hostile requests, 0 answers in 5xx", { tim
   });
   after(() => h.close());
 
-  it(`sends ${TOTAL} generated requests across every ECS and Logs operation; none gets a 5xx; the server still answers`, async (tc) => {
+  it(`sends ${TOTAL} generated requests across every ECS, Logs and ECR operation; none gets a 5xx; the server still answers`, async (tc) => {
     const port = h.server.port;
     const host = `127.0.0.1:${port}`;
     const r = rng(SEED);
