@@ -12,7 +12,7 @@ import { ecrHostParts, parseImageRef } from "../core/ecr/names.js";
 export interface EcrPullPlan {
   /** What to pull: `<registry host>/<repo>:<tag>` or `@<digest>`. */
   pullRef: string;
-  /** X-Registry-Auth (base64url JSON of username, password, serveraddress). */
+  /** X-Registry-Auth (base64url, padded, of the JSON username, password, serveraddress). */
   auth: string;
   /** Tag the pulled image as this `repo` + `tag` (the task definition's name), when it differs. */
   tagAs?: { repo: string; tag: string };
@@ -65,7 +65,8 @@ export class EcrPulls {
     if (!ecr && ref.host !== host) return undefined;
     const decoded = Buffer.from(data.authorizationToken, "base64").toString("utf8");
     const password = decoded.slice(decoded.indexOf(":") + 1);
-    const auth = Buffer.from(JSON.stringify({ username: "AWS", password, serveraddress: host })).toString("base64url");
+    // base64url WITH padding: Docker 20.10 decodes X-Registry-Auth with Go's padded URL encoding.
+    const auth = Buffer.from(JSON.stringify({ username: "AWS", password, serveraddress: host })).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
     const suffix = ref.digest ? `@${ref.digest}` : `:${ref.tag ?? "latest"}`;
     return {
       pullRef: `${host}/${ref.repository}${suffix}`,

@@ -189,17 +189,20 @@ export class RegistryFront implements RegistryDataPlane {
     if (req.method === "GET" || req.method === "HEAD") {
       const digest = await catalog.resolve(repo, reference);
       if (!digest) return sendError(res, { status: 404, code: "MANIFEST_UNKNOWN", message: "Requested image not found" });
-      const pulled = await this.proxy(req, res, `/v2/${backendName}/manifests/${digest}`, repo.name, backendName);
-      if (req.method === "GET" && pulled >= 200 && pulled < 300) {
+      // A pull is recorded (lastRecordedPullTime) before the answer goes out, so it is there once the
+      // pull is done. HEAD counts: Docker's pull of an image whose manifest it holds is a HEAD alone.
+      const record = async (status: number) => {
+        if (status < 200 || status >= 300) return;
         await catalog.recordPull(repo, digest).catch((err) => this.opts.log?.({ level: "warn", msg: "could not record a pull", err: String(err) }));
-      }
+      };
+      await this.proxy(req, res, `/v2/${backendName}/manifests/${digest}`, repo.name, backendName, record);
       return;
     }
     return sendError(res, { status: 405, code: "UNSUPPORTED", message: "The operation is unsupported. Use BatchDeleteImage to delete images." });
   }
 
   /** Forwards a request to the distribution registry; Location headers come back in the caller's names. Resolves with the status. */
-  private async proxy(req: IncomingMessage, res: ServerResponse, path: string, name: string, backendName: string): Promise<number> {
+  private async proxy(req: IncomingMessage, res: ServerResponse, path: string, name: string, backendName: string, beforeAnswer?: (status: number) => Promise<void>): Promise<number> {
     const base = new URL(await this.backend.ensure());
     const headers = { ...req.headers };
     delete headers.authorization;
@@ -210,9 +213,12 @@ export class RegistryFront implements RegistryDataPlane {
         const h = { ...up.headers };
         const loc = h.location;
         if (typeof loc === "string") h.location = loc.replace(`/v2/${backendName}/`, `/v2/${name}/`);
-        res.writeHead(up.statusCode ?? 502, h);
-        up.pipe(res);
-        up.on("end", () => resolve(up.statusCode ?? 502));
+        up.pause();
+        (beforeAnswer ? beforeAnswer(up.statusCode ?? 502) : Promise.resolve()).then(() => {
+          res.writeHead(up.statusCode ?? 502, h);
+          up.pipe(res);
+          up.on("end", () => resolve(up.statusCode ?? 502));
+        }, reject);
         up.on("error", reject);
       });
       out.on("error", reject);
