@@ -50,6 +50,11 @@ describe("docker push to Wharf's ECR, and a task that runs the pushed image", ()
     w.defer(() => rmSync(dockerConfig, { recursive: true, force: true }));
     w.defer(async () => {
       for (const t of madeTags.reverse()) await docker("rmi", t).catch(() => undefined);
+      // A pushed image keeps a digest reference per repository even once its tag moved on: drop those too.
+      for (const repo of new Set(madeTags.map((t) => t.slice(0, t.lastIndexOf(":"))))) {
+        const { stdout } = await docker("images", "--digests", "--format", "{{.Repository}}@{{.Digest}}", repo).catch(() => ({ stdout: "" }));
+        for (const ref of stdout.split("\n").filter((l) => l.startsWith(`${repo}@sha256:`))) await docker("rmi", ref).catch(() => undefined);
+      }
     });
     await w.start("ecr-push");
     if (previousAccount === undefined) delete process.env.WHARF_ACCOUNT_ID;
