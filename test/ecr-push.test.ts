@@ -139,6 +139,7 @@ describe("docker push to Wharf's ECR, and a task that runs the pushed image", ()
       { what: "the agent's pull recorded on the image", timeoutMs: 10_000 },
     );
     assert.deepEqual(detail.imageTags, ["latest"]);
+    assert.equal(task!.containers![0]!.imageDigest, detail.imageDigest, "the container reports the pulled image's digest");
     // Docker knows the image by the task definition's name: the container was created from it.
     const inspect = JSON.parse((await docker("image", "inspect", `${ecrName}:latest`)).stdout)[0];
     assert.ok(inspect.RepoDigests.some((d: string) => d === `${host}/dogs@${detail.imageDigest}`), JSON.stringify(inspect.RepoDigests));
