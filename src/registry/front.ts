@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basicToken } from "../core/ecr/auth-token.js";
 import { manifestDigest } from "../core/ecr/manifest.js";
@@ -55,6 +55,8 @@ export interface RegistryFrontOptions {
 export class RegistryFront implements RegistryDataPlane {
   private readonly server: Server;
   private readonly backend: RegistryProcess;
+  /** Connections to the registry are kept and reused (a push is hundreds of requests). */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private address = "";
 
   constructor(private readonly opts: RegistryFrontOptions) {
@@ -89,6 +91,7 @@ export class RegistryFront implements RegistryDataPlane {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    this.agent.destroy();
     await this.backend.stop();
   }
 
@@ -209,7 +212,7 @@ export class RegistryFront implements RegistryDataPlane {
     delete headers.host;
     delete headers.connection;
     return new Promise<number>((resolve, reject) => {
-      const out = request({ host: base.hostname, port: base.port, method: req.method, path, headers }, (up) => {
+      const out = request({ host: base.hostname, port: base.port, method: req.method, path, headers, agent: this.agent }, (up) => {
         const h = { ...up.headers };
         const loc = h.location;
         if (typeof loc === "string") h.location = loc.replace(`/v2/${backendName}/`, `/v2/${name}/`);
