@@ -16,7 +16,7 @@ import { HaproxyDataPlane } from "./lb/haproxy-data-plane.js";
 import type { LbDataPlane } from "./core/lb/data-plane-contract.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
-import { type EcrDeps, ecrCatalog, ecrService } from "./api/ecr/index.js";
+import { type EcrDeps, ecrCatalog, ecrService, startLifecycleSweeper } from "./api/ecr/index.js";
 import { loadTokenKey } from "./api/ecr/token-key.js";
 import { RegistryFront } from "./registry/front.js";
 import { LogStore } from "./api/logs/log-store.js";
@@ -235,6 +235,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     ecrDeps.registry = registry;
   }
+  const lifecycleSweeper = startLifecycleSweeper(ecrDeps, 10 * 60_000, logAs("ecr"));
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
@@ -303,6 +304,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         edge.server.close(() => resolve());
         edge.server.closeAllConnections();
       });
+      await lifecycleSweeper.stop();
       await registry?.close();
       await sweeper.stop();
       await store.close();

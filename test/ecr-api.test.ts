@@ -2,14 +2,17 @@ import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
+  DeleteLifecyclePolicyCommand,
   DeleteRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
   ListImagesCommand,
   ListTagsForResourceCommand,
   PutImageCommand,
+  PutLifecyclePolicyCommand,
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
   TagResourceCommand,
@@ -282,6 +285,46 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
     assert.equal((await reg.fetch(`/v2/${name}/tags/list`)).status, 404);
   });
 
+  it("a lifecycle policy keeping 3 tagged images expires the older ones, at once and after later pushes", async () => {
+    const name = repoName("lifecycle");
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    const digests: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const img = await pushImageBlobs(reg, name, `life-${i}`, 1);
+      await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: img.manifest, imageTag: `release-${i}` }));
+      digests.push(sha256(img.manifest));
+    }
+    const untagged = await pushImageBlobs(reg, name, "life-untagged", 1);
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: untagged.manifest }));
+    const policy = JSON.stringify({
+      rules: [
+        { rulePriority: 1, description: "keep 3 releases", selection: { tagStatus: "tagged", tagPrefixList: ["release-"], countType: "imageCountMoreThan", countNumber: 3 }, action: { type: "expire" } },
+        { rulePriority: 2, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 }, action: { type: "expire" } },
+      ],
+    });
+    await rejects(
+      ecr.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: "tagged", countType: "imageCountMoreThan", countNumber: 3 }, action: { type: "expire" } }] }) })),
+      "InvalidParameterException",
+      /Lifecycle policy validation failure: 'tagPrefixList' or 'tagPatternList' is required/,
+    );
+    await rejects(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: name })), "LifecyclePolicyNotFoundException", /Lifecycle policy does not exist for the repository/);
+    const put = await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: policy }));
+    assert.equal(put.lifecyclePolicyText, policy);
+    const left = async () => (await ecr.send(new DescribeImagesCommand({ repositoryName: name }))).imageDetails!.map((d) => d.imageDigest!).sort();
+    assert.deepEqual(await left(), [...digests.slice(2), sha256(untagged.manifest)].sort(), "the two oldest releases expired; the day-old rule spares the new untagged image");
+    const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: name }));
+    assert.equal(got.lifecyclePolicyText, policy);
+    assert.ok(got.lastEvaluatedAt instanceof Date);
+    // A push through the registry (docker push's way) applies it again.
+    const next = await pushImageBlobs(reg, name, "life-5", 1);
+    assert.equal((await reg.putManifest(name, "release-5", next.manifest, DOCKER_MANIFEST)).status, 201);
+    assert.deepEqual(await left(), [...digests.slice(3), sha256(next.manifest), sha256(untagged.manifest)].sort());
+    assert.equal((await reg.fetch(`/v2/${name}/manifests/release-2`)).status, 404);
+    const del = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: name }));
+    assert.equal(del.lifecyclePolicyText, policy);
+    await rejects(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: name })), "LifecyclePolicyNotFoundException");
+  });
+
   it("the aws CLI: create-repository, describe-repositories, get-login-password, describe-images, errors", async () => {
     const name = repoName("cli");
     const created = await w.aws("ecr", "create-repository", "--repository-name", name, "--image-tag-mutability", "IMMUTABLE");
@@ -308,7 +351,7 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
   });
 
   it("operations Wharf has not built say so", async () => {
-    const err = await w.awsError("ecr", "get-lifecycle-policy", "--repository-name", "x1");
+    const err = await w.awsError("ecr", "get-lifecycle-policy-preview", "--repository-name", "x1");
     assert.equal(err.code, "UnsupportedFeatureException");
   });
 });

@@ -113,3 +113,36 @@ describe("ECR's pure rules", () => {
     assert.deepEqual(calls, ["ap-northeast-2", "us-east-1"], "tokens are cached per Region");
   });
 });
+
+describe("ECR lifecycle policies, pure", async () => {
+  const { expiredImages, parseLifecyclePolicy } = await import("../../src/core/ecr/lifecycle.js");
+  const img = (digest: string, pushedAt: number, tags: string[] = []): ImageDoc => ({ digest, tags, pushedAt, mediaType: MEDIA.dockerManifest, manifest: "{}", size: 1 });
+  const rule = (rulePriority: number, selection: object) => ({ rulePriority, selection, action: { type: "expire" } });
+
+  it("refuses what ECR refuses", () => {
+    assert.throws(() => parseLifecyclePolicy("{"), /not valid JSON/);
+    assert.throws(() => parseLifecyclePolicy(JSON.stringify({ rules: [] })), /non-empty/);
+    assert.throws(() => parseLifecyclePolicy(JSON.stringify({ rules: [rule(1, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 }), rule(2, { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 })] })), /highest 'rulePriority'/);
+    assert.throws(() => parseLifecyclePolicy(JSON.stringify({ rules: [rule(1, { tagStatus: "untagged", countType: "sinceImagePushed", countNumber: 1 })] })), /countUnit/);
+    assert.throws(() => parseLifecyclePolicy(JSON.stringify({ rules: [rule(1, { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }), rule(1, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 })] })), /more than one rule/);
+  });
+
+  it("count and age rules; an image a rule selects is not seen by later rules", () => {
+    const day = 86_400;
+    const images = [img("a", 1 * day, ["prod-1"]), img("b", 2 * day, ["prod-2"]), img("c", 3 * day, ["prod-3"]), img("d", 1 * day), img("e", 9 * day), img("f", 2 * day, ["dev"])];
+    const rules = parseLifecyclePolicy(JSON.stringify({
+      rules: [
+        rule(1, { tagStatus: "tagged", tagPrefixList: ["prod-"], countType: "imageCountMoreThan", countNumber: 2 }),
+        rule(2, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 5 }),
+        rule(3, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 }),
+      ],
+    }));
+    assert.deepEqual(expiredImages(images, rules, 10 * day), [
+      { digest: "a", rulePriority: 1 },
+      { digest: "d", rulePriority: 2 },
+    ]);
+    // Only `f` is left for the `any` rule (the others were selected earlier): it is the one kept.
+    const patterns = parseLifecyclePolicy(JSON.stringify({ rules: [rule(1, { tagStatus: "tagged", tagPatternList: ["prod-*", "*-3"], countType: "imageCountMoreThan", countNumber: 1 })] }));
+    assert.deepEqual(expiredImages([...images, img("g", 5 * day, ["prod-x", "v-3"])], patterns, 10 * day), [{ digest: "c", rulePriority: 1 }]);
+  });
+});

@@ -24,6 +24,8 @@ export interface RepositoryDoc {
   scanOnPush: boolean;
   encryption: { encryptionType: string; kmsKey?: string };
   tags: { Key: string; Value: string }[];
+  /** The lifecycle policy's text as given, and when it was last applied (epoch seconds). */
+  lifecyclePolicy?: { text: string; lastEvaluatedAt?: number };
 }
 
 export const repoScope = (accountId: string, region: string): string => `${accountId}:${region}`;

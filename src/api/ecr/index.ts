@@ -4,12 +4,14 @@ import * as auth from "./auth.js";
 import { ecrAuthorization } from "./authorization.js";
 import { type EcrDeps, getRepository } from "./common.js";
 import * as images from "./images.js";
+import * as lifecycle from "./lifecycle.js";
 import { ecrModel } from "./model.generated.js";
 import * as repositories from "./repositories.js";
 import * as tags from "./tags.js";
 
 export type { EcrDeps } from "./common.js";
 export { ecrCatalog } from "./catalog.js";
+export { startLifecycleSweeper } from "./lifecycle.js";
 
 export const ECR_TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 
@@ -32,6 +34,9 @@ export const ecrOperations: Record<string, EcrOperation> = {
   BatchGetImage: images.batchGetImage,
   BatchDeleteImage: images.batchDeleteImage,
   PutImage: images.putImage,
+  PutLifecyclePolicy: lifecycle.putLifecyclePolicy,
+  GetLifecyclePolicy: lifecycle.getLifecyclePolicy,
+  DeleteLifecyclePolicy: lifecycle.deleteLifecyclePolicy,
   TagResource: tags.tagResource,
   UntagResource: tags.untagResource,
   ListTagsForResource: tags.listTagsForResource,

@@ -1,6 +1,7 @@
 import { applyPush, type ImageDoc } from "../../core/ecr/images.js";
 import { imageSize, ManifestError, manifestDigest, parseManifest } from "../../core/ecr/manifest.js";
 import { AwsError } from "../../core/errors.js";
+import { enforceLifecycle } from "./lifecycle.js";
 import { type EcrDeps, ecrInvalidParameter, imageId, imageScope, listImages, repoLock, type RepositoryDoc } from "./common.js";
 
 /**
@@ -35,7 +36,7 @@ export async function storeManifest(deps: EcrDeps, repo: RepositoryDoc, push: Ma
   if (push.digest !== undefined && push.digest !== digest) {
     throw new AwsError("ImageDigestDoesNotMatchException", `The digest '${push.digest}' does not match the digest of the manifest '${digest}'`);
   }
-  return deps.lock(repoLock(repo.accountId, repo.region, repo.name), async () => {
+  const stored = await deps.lock(repoLock(repo.accountId, repo.region, repo.name), async () => {
     const images = await listImages(deps, repo);
     const pushed: Omit<ImageDoc, "tags"> = {
       digest,
@@ -75,4 +76,6 @@ export async function storeManifest(deps: EcrDeps, repo: RepositoryDoc, push: Ma
     }
     return { digest, mediaType: facts.mediaType, unchanged: outcome.unchanged };
   });
+  if (!stored.unchanged) await enforceLifecycle(deps, repo.accountId, repo.region, repo.name);
+  return stored;
 }
