@@ -1,4 +1,4 @@
-import { DescribeRepositoriesCommand, ECRClient, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
+import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,10 +9,10 @@ import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/te
 
 /**
  * examples/terraform-ecr with the real `terraform` binary and the hashicorp/aws provider from the
- * local mirror: aws_ecr_repository (mutability, scanning, tags, force_delete) and
+ * local mirror: aws_ecr_repository (mutability, scanning, tags, force_delete), aws_ecr_lifecycle_policy and
  * data.aws_ecr_authorization_token apply, plan with no changes, and destroy; the token is there.
  */
-describe("Terraform: ECR repositories and the authorization token apply, plan clean and destroy", { skip: terraformSkip }, () => {
+describe("Terraform: ECR repositories, a lifecycle policy and the authorization token apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let ecr: ECRClient;
   let work = "";
@@ -47,6 +47,9 @@ describe("Terraform: ECR repositories and the authorization token apply, plan cl
     assert.equal(repo.imageTagMutability, "IMMUTABLE");
     assert.deepEqual(repo.imageScanningConfiguration, { scanOnPush: true });
     assert.deepEqual((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: "team", Value: "dogs" }]);
+
+    const lifecycle = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: "tfecr/app" }))).lifecyclePolicyText!);
+    assert.deepEqual(lifecycle.rules.map((r: { rulePriority: number }) => r.rulePriority), [1, 2]);
 
     const plan = await t!.planExitCode(...vars);
     assert.equal(plan.code, 0, plan.out);

@@ -1,5 +1,6 @@
-# ECR on Wharf: an immutable repository with scanning settings and tags, a mutable one, and the
-# registry's login token (data.aws_ecr_authorization_token) — what `docker login` takes.
+# ECR on Wharf: an immutable repository with scanning settings and tags and a lifecycle policy
+# (keep 10 release images, expire untagged ones after a day), a mutable one, and the registry's
+# login token (data.aws_ecr_authorization_token) — what `docker login` takes.
 #
 #   eval "$(node bin/wharf.js env)"      # with `wharf up` running
 #   terraform -chdir=examples/terraform-ecr init
@@ -48,6 +49,36 @@ resource "aws_ecr_repository" "app" {
   tags = {
     team = "dogs"
   }
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    rules = [
+      {
+        rulePriority = 1
+        description  = "keep the last 10 releases"
+        selection = {
+          tagStatus     = "tagged"
+          tagPrefixList = ["release-"]
+          countType     = "imageCountMoreThan"
+          countNumber   = 10
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 2
+        description  = "untagged images go after a day"
+        selection = {
+          tagStatus   = "untagged"
+          countType   = "sinceImagePushed"
+          countUnit   = "days"
+          countNumber = 1
+        }
+        action = { type = "expire" }
+      },
+    ]
+  })
 }
 
 resource "aws_ecr_repository" "scratch" {
