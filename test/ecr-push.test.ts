@@ -143,5 +143,17 @@ describe("docker push to Wharf's ECR, and a task that runs the pushed image", ()
     // Docker knows the image by the task definition's name: the container was created from it.
     const inspect = JSON.parse((await docker("image", "inspect", `${ecrName}:latest`)).stdout)[0];
     assert.ok(inspect.RepoDigests.some((d: string) => d === `${host}/dogs@${detail.imageDigest}`), JSON.stringify(inspect.RepoDigests));
+
+    // The same image named by digest on the ECR host runs too (created from the registry's digest name).
+    await w.h.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "dogs-by-digest",
+        containerDefinitions: [{ name: "dogs", image: `${ecrName}@${detail.imageDigest}`, memory: 64, essential: true }],
+      }),
+    );
+    const byDigest = await w.h.ecs.send(new RunTaskCommand({ cluster: w.cluster, taskDefinition: "dogs-by-digest" }));
+    assert.deepEqual(byDigest.failures, []);
+    const [t2] = await w.waitTasks([byDigest.tasks![0]!.taskArn!], "RUNNING", 60_000);
+    assert.equal(t2!.containers![0]!.imageDigest, detail.imageDigest);
   });
 });

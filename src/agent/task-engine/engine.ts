@@ -6,7 +6,7 @@ import { splitImageRef } from "../docker/client.js";
 import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
 import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import { ManagedTask } from "./managed-task.js";
-import type { TaskContext } from "./task-context.js";
+import type { PulledImage, TaskContext } from "./task-context.js";
 import type { Reporter } from "./reporter.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
 import type { CredentialsContext } from "../credentials/task-hook.js";
@@ -57,7 +57,7 @@ export class TaskEngine {
   private readonly finished = new Set<string>();
   /** Containers found at start-up, by task ARN then container name, waiting for their assignment. */
   private readonly adoptable = new Map<string, Map<string, string>>();
-  private readonly pulls = new Map<string, Promise<string | undefined>>();
+  private readonly pulls = new Map<string, Promise<PulledImage>>();
   private readonly abort = new AbortController();
   private readonly ctx: TaskContext;
 
@@ -175,7 +175,7 @@ export class TaskEngine {
    * ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError.
    * Resolves the pulled image's registry digest (the container's `imageDigest`) when Docker knows it.
    */
-  pull(image: string): Promise<string | undefined> {
+  pull(image: string): Promise<PulledImage> {
     let p = this.pulls.get(image);
     if (!p) {
       p = this.pullOnce(image).finally(() => this.pulls.delete(image));
@@ -184,17 +184,21 @@ export class TaskEngine {
     return p;
   }
 
-  private async pullOnce(image: string): Promise<string | undefined> {
+  private async pullOnce(image: string): Promise<PulledImage> {
     try {
       const plan = await this.ecrPlan(image);
       const ref = plan?.pullRef ?? image;
       await this.opts.docker.pullImage(ref, this.abort.signal, plan?.auth);
       if (plan?.tagAs) await this.opts.docker.tagImage(plan.pullRef, plan.tagAs.repo, plan.tagAs.tag);
-      return await this.repoDigest(ref);
+      const digest = await this.repoDigest(ref);
+      // A digest name on an ECR host cannot be given to the pulled image: create from the registry's name.
+      const localRef = plan && !plan.tagAs && ref !== image ? ref : undefined;
+      return { ...(digest ? { digest } : {}), ...(localRef ? { localRef } : {}) };
     } catch (err) {
       if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
         this.ctx.log({ msg: "pull failed, using the cached image", image, error: (err as Error).message });
-        return this.repoDigest(image);
+        const digest = await this.repoDigest(image);
+        return digest ? { digest } : {};
       }
       if (err instanceof CannotPullContainerError) throw err;
       throw new CannotPullContainerError(daemonMessage(err));

@@ -24,6 +24,8 @@ export interface ManagedContainer {
   health?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
   /** The pulled image's registry digest (`sha256:…`), reported as ECS's `imageDigest`. */
   imageDigest?: string;
+  /** The local name the container is created from when it is not the task definition's (an ECR image named by digest). */
+  localImage?: string;
   /** Epoch milliseconds of the start (dependsOn START, startTimeout, the reported startedAt). */
   startedAtMs?: number;
 }
