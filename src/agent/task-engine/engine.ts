@@ -43,7 +43,16 @@ export interface TaskEngineOptions {
   credentials?: CredentialsContext;
   /** Pulls from Wharf's ECR registry (src/agent/ecr-pull.ts): token, X-Registry-Auth, the task definition's name. */
   ecr?: EcrPulls;
+  /**
+   * ECS_IMAGE_PULL_BEHAVIOR: `default` (pull; the cached image if the pull fails), `always` (pull;
+   * a failed pull fails the task), `once` (pull the first time this agent needs the image, then the
+   * cached one), `prefer-cached` (the cached image if there is one, else pull).
+   */
+  imagePullBehavior?: ImagePullBehavior;
 }
+
+export type ImagePullBehavior = "default" | "always" | "once" | "prefer-cached";
+export const IMAGE_PULL_BEHAVIORS: readonly ImagePullBehavior[] = ["default", "always", "once", "prefer-cached"];
 
 /** How many finished task ARNs to remember so a late listing never starts a task twice. */
 const FINISHED_MEMORY = 10_000;
@@ -58,6 +67,8 @@ export class TaskEngine {
   /** Containers found at start-up, by task ARN then container name, waiting for their assignment. */
   private readonly adoptable = new Map<string, Map<string, string>>();
   private readonly pulls = new Map<string, Promise<PulledImage>>();
+  /** Images this agent has pulled (ECS_IMAGE_PULL_BEHAVIOR=once). */
+  private readonly pulledOnce = new Set<string>();
   private readonly abort = new AbortController();
   private readonly ctx: TaskContext;
 
@@ -172,7 +183,8 @@ export class TaskEngine {
   }
 
   /**
-   * ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError.
+   * Pulls as `imagePullBehavior` says (ECS's default: pull; on failure use the cached image, else
+   * CannotPullContainerError).
    * Resolves the pulled image's registry digest (the container's `imageDigest`) when Docker knows it.
    */
   pull(image: string): Promise<PulledImage> {
@@ -185,17 +197,25 @@ export class TaskEngine {
   }
 
   private async pullOnce(image: string): Promise<PulledImage> {
+    const behavior = this.opts.imagePullBehavior ?? "default";
+    if (behavior === "prefer-cached" || (behavior === "once" && this.pulledOnce.has(image))) {
+      if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
+        const digest = await this.repoDigest(image);
+        return digest ? { digest } : {};
+      }
+    }
     try {
       const plan = await this.ecrPlan(image);
       const ref = plan?.pullRef ?? image;
       await this.opts.docker.pullImage(ref, this.abort.signal, plan?.auth);
       if (plan?.tagAs) await this.opts.docker.tagImage(plan.pullRef, plan.tagAs.repo, plan.tagAs.tag);
+      this.pulledOnce.add(image);
       const digest = await this.repoDigest(ref);
       // A digest name on an ECR host cannot be given to the pulled image: create from the registry's name.
       const localRef = plan && !plan.tagAs && ref !== image ? ref : undefined;
       return { ...(digest ? { digest } : {}), ...(localRef ? { localRef } : {}) };
     } catch (err) {
-      if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
+      if (behavior !== "always" && (await this.opts.docker.inspectImage(image).catch(() => undefined))) {
         this.ctx.log({ msg: "pull failed, using the cached image", image, error: (err as Error).message });
         const digest = await this.repoDigest(image);
         return digest ? { digest } : {};
