@@ -214,6 +214,27 @@ describe("agent task engine (real Docker)", () => {
     assert.deepEqual(cached.pulls, [], "prefer-cached: no pull for a cached image");
   });
 
+  it("ECS_IMAGE_PULL_BEHAVIOR=once: the first task pulls, later ones use the cached image", async () => {
+    // The registry answers every pull (the image is cached, so nothing needs fetching): count them.
+    class AnsweringDocker extends DockerClient {
+      pulls = 0;
+      override async pullImage(): Promise<void> {
+        this.pulls++;
+      }
+    }
+    const answering = new AnsweringDocker();
+    const reporter = new RecordingReporter();
+    const e = new TaskEngine({ docker: answering, reporter, containerInstanceArn: instanceArn, hostIp: "127.0.0.1", imagePullBehavior: "once" });
+    engines.push(e);
+    for (let i = 0; i < 3; i++) {
+      const a = makeAssignment(cluster, { family: "pull-once", containerDefinitions: [{ name: "app", image: "wharf-test/busybox:latest", command: ["true"] }] });
+      e.apply([a]);
+      assert.equal((await reporter.waitTask(a.taskArn, "STOPPED")).containers![0]!.exitCode, 0);
+      await e.whenDone(a.taskArn);
+    }
+    assert.equal(answering.pulls, 1);
+  });
+
   it("stops with CannotPullContainerError when the image is neither pullable nor cached", async () => {
     const reporter = new RecordingReporter();
     const engine = newEngine(reporter);
