@@ -1,5 +1,7 @@
 import {
+  BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
+  CompleteLayerUploadCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
   DeleteLifecyclePolicyCommand,
@@ -8,6 +10,8 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
+  InitiateLayerUploadCommand,
   GetLifecyclePolicyCommand,
   ListImagesCommand,
   ListTagsForResourceCommand,
@@ -17,6 +21,7 @@ import {
   PutImageTagMutabilityCommand,
   TagResourceCommand,
   UntagResourceCommand,
+  UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -285,6 +290,48 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
     assert.equal((await reg.fetch(`/v2/${name}/tags/list`)).status, 404);
   });
 
+  it("the layer calls: an image pushed with the API alone (InitiateLayerUpload … PutImage), checked and downloaded", async () => {
+    const name = repoName("layers");
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    const upload = async (data: Buffer) => {
+      const { uploadId, partSize } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: name }));
+      assert.ok(uploadId && partSize! > 0);
+      const half = Math.floor(data.length / 2);
+      await rejects(
+        ecr.send(new UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 5, partLastByte: 5 + half - 1, layerPartBlob: data.subarray(0, half) })),
+        "InvalidLayerPartException",
+      );
+      const p1 = await ecr.send(new UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: 0, partLastByte: half - 1, layerPartBlob: data.subarray(0, half) }));
+      assert.equal(p1.lastByteReceived, half - 1);
+      await ecr.send(new UploadLayerPartCommand({ repositoryName: name, uploadId, partFirstByte: half, partLastByte: data.length - 1, layerPartBlob: data.subarray(half) }));
+      await rejects(ecr.send(new CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [sha256("something else")] })), "InvalidLayerException");
+      const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: name, uploadId, layerDigests: [sha256(data)] }));
+      assert.equal(done.layerDigest, sha256(data));
+      return done.layerDigest!;
+    };
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+    const layer = Buffer.from("a layer pushed through the ECR API ".repeat(300));
+    const cd = await upload(config);
+    const ld = await upload(layer);
+    await rejects(ecr.send(new CompleteLayerUploadCommand({ repositoryName: name, uploadId: "00000000-0000-4000-8000-000000000000", layerDigests: [ld] })), "UploadNotFoundException");
+    const check = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: name, layerDigests: [ld, sha256("missing")] }));
+    assert.deepEqual(check.layers, [{ layerDigest: ld, layerAvailability: "AVAILABLE", layerSize: layer.length }]);
+    assert.deepEqual(check.failures!.map((f) => [f.layerDigest, f.failureCode]), [[sha256("missing"), "MissingLayerDigest"]]);
+    const url = (await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: name, layerDigest: ld }))).downloadUrl!;
+    const got = await fetch(url);
+    assert.equal(got.status, 200);
+    assert.deepEqual(Buffer.from(await got.arrayBuffer()), layer);
+    await rejects(ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: name, layerDigest: sha256("missing") })), "LayersNotFoundException");
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST,
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", digest: cd, size: config.length },
+      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", digest: ld, size: layer.length }],
+    });
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: manifest, imageTag: "api" }));
+    assert.equal((await reg.fetch(`/v2/${name}/manifests/api`)).status, 200);
+  });
+
   it("a lifecycle policy keeping 3 tagged images expires the older ones, at once and after later pushes", async () => {
     const name = repoName("lifecycle");
     await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
@@ -351,7 +398,7 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
   });
 
   it("operations Wharf has not built say so", async () => {
-    const err = await w.awsError("ecr", "get-lifecycle-policy-preview", "--repository-name", "x1");
+    const err = await w.awsError("ecr", "get-repository-policy", "--repository-name", "x1");
     assert.equal(err.code, "UnsupportedFeatureException");
   });
 });

@@ -123,13 +123,59 @@ export class RegistryFront implements RegistryDataPlane {
     if (!res.ok && res.status !== 404) throw new Error(`the registry refused to delete ${digest}: HTTP ${res.status}`);
   }
 
+  private backendPath(repo: RegistryRepo, rest: string): string {
+    return `/v2/${backendRepository(repo.accountId, repo.region, repo.name)}/${rest}`;
+  }
+
+  async blobSize(repo: RegistryRepo, digest: string): Promise<number | undefined> {
+    const base = await this.backend.ensure();
+    const res = await fetch(`${base}${this.backendPath(repo, `blobs/${digest}`)}`, { method: "HEAD" });
+    return res.ok ? Number(res.headers.get("content-length") ?? 0) : undefined;
+  }
+
+  async startUpload(repo: RegistryRepo): Promise<string> {
+    const base = await this.backend.ensure();
+    const res = await fetch(`${base}${this.backendPath(repo, "blobs/uploads/")}`, { method: "POST" });
+    await res.arrayBuffer();
+    const loc = res.headers.get("location");
+    if (res.status !== 202 || !loc) throw new Error(`the registry did not start an upload: HTTP ${res.status}`);
+    return loc;
+  }
+
+  async uploadPart(_repo: RegistryRepo, handle: string, bytes: Buffer): Promise<string> {
+    const base = await this.backend.ensure();
+    const res = await fetch(new URL(handle, base), { method: "PATCH", headers: { "content-type": "application/octet-stream" }, body: new Uint8Array(bytes) });
+    await res.arrayBuffer();
+    const loc = res.headers.get("location");
+    if (res.status !== 202 || !loc) throw new Error(`the registry refused an upload part: HTTP ${res.status}`);
+    return loc;
+  }
+
+  async completeUpload(_repo: RegistryRepo, handle: string, digest: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    const base = await this.backend.ensure();
+    const url = new URL(handle, base);
+    url.searchParams.set("digest", digest);
+    const res = await fetch(url, { method: "PUT" });
+    const text = await res.text();
+    if (res.status === 201) return { ok: true };
+    let message = text;
+    try {
+      message = ((JSON.parse(text) as { errors?: { message?: string }[] }).errors ?? []).map((e) => e.message).join("; ") || text;
+    } catch {
+      /* not JSON */
+    }
+    return { ok: false, message };
+  }
+
   // ---- the Registry HTTP API ----
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://registry");
     const challenge = { "www-authenticate": `Basic realm="http://${this.address}/",service="ecr.amazonaws.com"` };
     if (!url.pathname.startsWith("/v2")) return sendError(res, { status: 404, code: "NOT_FOUND", message: "Not Found" });
-    const token = basicToken(req.headers.authorization);
+    // GetDownloadUrlForLayer's URLs carry their token in the query (as a presigned URL does), for blob GETs only.
+    const queryToken = req.method === "GET" && /\/blobs\/sha256:[a-f0-9]{64}$/.test(url.pathname) ? url.searchParams.get("X-Wharf-Token") ?? undefined : undefined;
+    const token = basicToken(req.headers.authorization) ?? queryToken;
     const check = token === undefined ? undefined : this.opts.catalog.checkToken(token);
     if (!check || !check.ok) {
       if (check && !check.ok && check.reason === "expired") {
@@ -163,6 +209,7 @@ export class RegistryFront implements RegistryDataPlane {
         url.searchParams.delete("mount");
       } else url.searchParams.set("from", backendRepository(accountId, region, from.name));
     }
+    url.searchParams.delete("X-Wharf-Token");
     await this.proxy(req, res, `/v2/${backendName}/${kind}/${rest}${url.search}`, name, backendName);
   }
 

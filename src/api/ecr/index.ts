@@ -4,6 +4,7 @@ import * as auth from "./auth.js";
 import { ecrAuthorization } from "./authorization.js";
 import { type EcrDeps, getRepository } from "./common.js";
 import * as images from "./images.js";
+import * as layers from "./layers.js";
 import * as lifecycle from "./lifecycle.js";
 import { ecrModel } from "./model.generated.js";
 import * as repositories from "./repositories.js";
@@ -15,8 +16,8 @@ export { startLifecycleSweeper } from "./lifecycle.js";
 
 export const ECR_TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 
-/** A PutImage body carries a manifest of up to 4 MiB (ECR's limit), JSON-escaped. */
-export const ECR_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** An UploadLayerPart body carries up to 20 MiB (the model's limit) in base64. */
+export const ECR_MAX_BODY_BYTES = 28 * 1024 * 1024;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EcrOperation = (deps: EcrDeps, input: any, ctx: RequestContext) => Promise<unknown>;
@@ -34,6 +35,11 @@ export const ecrOperations: Record<string, EcrOperation> = {
   BatchGetImage: images.batchGetImage,
   BatchDeleteImage: images.batchDeleteImage,
   PutImage: images.putImage,
+  BatchCheckLayerAvailability: layers.batchCheckLayerAvailability,
+  InitiateLayerUpload: layers.initiateLayerUpload,
+  UploadLayerPart: layers.uploadLayerPart,
+  CompleteLayerUpload: layers.completeLayerUpload,
+  GetDownloadUrlForLayer: layers.getDownloadUrlForLayer,
   PutLifecyclePolicy: lifecycle.putLifecyclePolicy,
   GetLifecyclePolicy: lifecycle.getLifecyclePolicy,
   DeleteLifecyclePolicy: lifecycle.deleteLifecyclePolicy,

@@ -53,4 +53,12 @@ export interface RegistryDataPlane {
   putManifest(repo: RegistryRepo, digest: string, mediaType: string, bytes: string): Promise<PutManifestResult>;
   /** Forgets a manifest (BatchDeleteImage, DeleteRepository with force); a missing one is fine. */
   deleteManifest(repo: RegistryRepo, digest: string): Promise<void>;
+  /** A blob's size, if the repository has it (BatchCheckLayerAvailability). */
+  blobSize(repo: RegistryRepo, digest: string): Promise<number | undefined>;
+  /** Starts a blob upload (InitiateLayerUpload): the session's opaque handle. */
+  startUpload(repo: RegistryRepo): Promise<string>;
+  /** Appends bytes to an upload (UploadLayerPart): the session's next handle. */
+  uploadPart(repo: RegistryRepo, handle: string, bytes: Buffer): Promise<string>;
+  /** Finishes an upload as `digest` (CompleteLayerUpload); a digest that does not match is refused. */
+  completeUpload(repo: RegistryRepo, handle: string, digest: string): Promise<{ ok: true } | { ok: false; message: string }>;
 }
