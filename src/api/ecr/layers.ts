@@ -7,8 +7,7 @@ import type {
   LayerFailure,
   UploadLayerPartRequest,
 } from "@aws-sdk/client-ecr";
-import { randomUUID } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mintToken } from "../../core/ecr/auth-token.js";
 import { isDigest } from "../../core/ecr/names.js";
 import type { RegistryDataPlane } from "../../core/ecr/registry-contract.js";
@@ -32,8 +31,18 @@ interface Upload {
   handle: string;
   received: number;
   hash: ReturnType<typeof createHash>;
+  startedAtMs: number;
 }
-const uploads = new Map<string, Upload>();
+/** Each server's uploads in progress (keyed by its deps); an upload older than a day is dropped, as ECR drops it. */
+const uploadsOf = new WeakMap<EcrDeps, Map<string, Upload>>();
+const UPLOAD_LIFETIME_MS = 24 * 3600 * 1000;
+function uploadsFor(deps: EcrDeps): Map<string, Upload> {
+  let m = uploadsOf.get(deps);
+  if (!m) uploadsOf.set(deps, (m = new Map()));
+  const now = deps.clock.now();
+  for (const [id, u] of m) if (now - u.startedAtMs > UPLOAD_LIFETIME_MS) m.delete(id);
+  return m;
+}
 
 const keyOf = (r: RepositoryDoc) => `${r.accountId}:${r.region}:${r.name}`;
 const plane = (deps: EcrDeps): RegistryDataPlane => {
@@ -44,8 +53,8 @@ const plane = (deps: EcrDeps): RegistryDataPlane => {
 const uploadNotFound = (id: string, r: RepositoryDoc) =>
   new AwsError("UploadNotFoundException", `The upload with id '${id}' does not exist in the repository with name '${r.name}' in the registry with id '${r.accountId}'`);
 
-function session(id: string, r: RepositoryDoc): Upload {
-  const u = uploads.get(id);
+function session(deps: EcrDeps, id: string, r: RepositoryDoc): Upload {
+  const u = uploadsFor(deps).get(id);
   if (!u || u.repoKey !== keyOf(r)) throw uploadNotFound(id, r);
   return u;
 }
@@ -70,13 +79,13 @@ export async function initiateLayerUpload(deps: EcrDeps, input: InitiateLayerUpl
   const repo = await requireRepository(deps, input, ctx.principal);
   const handle = await plane(deps).startUpload(repo);
   const uploadId = randomUUID();
-  uploads.set(uploadId, { repoKey: keyOf(repo), handle, received: 0, hash: createHash("sha256") });
+  uploadsFor(deps).set(uploadId, { repoKey: keyOf(repo), handle, received: 0, hash: createHash("sha256"), startedAtMs: deps.clock.now() });
   return { uploadId, partSize: PART_SIZE };
 }
 
 export async function uploadLayerPart(deps: EcrDeps, input: UploadLayerPartRequest, ctx: RequestContext) {
   const repo = await requireRepository(deps, input, ctx.principal);
-  const u = session(input.uploadId!, repo);
+  const u = session(deps, input.uploadId!, repo);
   const blob = input.layerPartBlob as unknown;
   const bytes = typeof blob === "string" ? Buffer.from(blob, "base64") : Buffer.from((blob as Uint8Array | undefined) ?? []);
   const first = input.partFirstByte!;
@@ -95,7 +104,7 @@ export async function uploadLayerPart(deps: EcrDeps, input: UploadLayerPartReque
 
 export async function completeLayerUpload(deps: EcrDeps, input: CompleteLayerUploadRequest, ctx: RequestContext) {
   const repo = await requireRepository(deps, input, ctx.principal);
-  const u = session(input.uploadId!, repo);
+  const u = session(deps, input.uploadId!, repo);
   const digests = input.layerDigests ?? [];
   if (digests.length !== 1) throw ecrInvalidParameter("Invalid parameter at 'layerDigests' failed to satisfy constraint: 'exactly one layer digest is required'");
   if (u.received === 0) throw new AwsError("EmptyUploadException", `The upload with id '${input.uploadId}' contains no layer parts`);
@@ -103,12 +112,12 @@ export async function completeLayerUpload(deps: EcrDeps, input: CompleteLayerUpl
   const actual = `sha256:${u.hash.copy().digest("hex")}`;
   if (digest !== actual) throw new AwsError("InvalidLayerException", `The layer digest '${digest}' does not match the uploaded content's digest '${actual}'`);
   if ((await plane(deps).blobSize(repo, digest)) !== undefined) {
-    uploads.delete(input.uploadId!);
+    uploadsFor(deps).delete(input.uploadId!);
     throw new AwsError("LayerAlreadyExistsException", `The layer with digest '${digest}' already exists in the repository with name '${repo.name}' in the registry with id '${repo.accountId}'`);
   }
   const done = await plane(deps).completeUpload(repo, u.handle, digest);
   if (!done.ok) throw new AwsError("InvalidLayerException", done.message);
-  uploads.delete(input.uploadId!);
+  uploadsFor(deps).delete(input.uploadId!);
   return { registryId: repo.accountId, repositoryName: repo.name, uploadId: input.uploadId, layerDigest: digest };
 }
 
