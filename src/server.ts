@@ -249,9 +249,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     retentionMs: opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS,
     log: logAs("controller"),
   });
+  const identities = opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities);
+  // The registry authorizes each request as the principal whose keys asked for its token.
+  ecrDeps.identities = identities;
   const edge = createEdge({
     services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), ...iam.services],
-    identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
+    identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
     clock,

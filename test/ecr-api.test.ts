@@ -23,6 +23,7 @@ import {
   UntagResourceCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
@@ -134,6 +135,44 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
     const ok = await reg.fetch("/v2/");
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get("docker-distribution-api-version"), "registry/2.0");
+  });
+
+  it("registry requests are authorized as the token's signer: a pull-only IAM user pulls but cannot push", async () => {
+    const name = repoName("iam");
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    const img = await pushImageBlobs(reg, name, "iam");
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: img.manifest, imageTag: "v1" }));
+    const iam = new IAMClient({ endpoint: w.server.url, region: "us-east-1", credentials: w.server.credentials, maxAttempts: 1 });
+    const user = `ecr-puller-${process.pid}-${++unique}`;
+    await iam.send(new CreateUserCommand({ UserName: user }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: user,
+        PolicyName: "pull",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+            { Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: `arn:aws:ecr:us-east-1:${w.server.accountId}:repository/${name}` },
+          ],
+        }),
+      }),
+    );
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
+    const userEcr = new ECRClient({ endpoint: w.server.url, region: "us-east-1", credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }, maxAttempts: 1 });
+    const token = Buffer.from((await userEcr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!.authorizationToken!, "base64").toString().slice(4);
+    const asUser = new RegistryHttp(w.server.registryHost!, token);
+    const pulled = await asUser.fetch(`/v2/${name}/manifests/v1`, { headers: { accept: DOCKER_MANIFEST } });
+    assert.equal(pulled.status, 200);
+    assert.equal(await pulled.text(), img.manifest);
+    const push = await asUser.fetch(`/v2/${name}/blobs/uploads/`, { method: "POST" });
+    assert.equal(push.status, 403);
+    const body = await push.json();
+    assert.equal(body.errors[0].code, "DENIED");
+    assert.equal(body.errors[0].message, `User: arn:aws:iam::${w.server.accountId}:user/${user} is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:${w.server.accountId}:repository/${name}`);
+    assert.equal((await asUser.putManifest(name, "v2", img.manifest, DOCKER_MANIFEST)).status, 403);
+    iam.destroy();
+    userEcr.destroy();
   });
 
   it("the registry refuses pushes to repositories that do not exist (NAME_UNKNOWN)", async () => {

@@ -25,6 +25,18 @@ function sendError(res: ServerResponse, r: RegistryRefusal, extra: Record<string
 
 const isRefusal = (x: RegistryRepo | RegistryRefusal): x is RegistryRefusal => "code" in x;
 
+/**
+ * The IAM action a registry request needs, as ECR documents for `docker pull` (BatchGetImage,
+ * GetDownloadUrlForLayer) and `docker push` (BatchCheckLayerAvailability, InitiateLayerUpload,
+ * UploadLayerPart, CompleteLayerUpload, PutImage).
+ */
+export function registryAction(method: string, kind: string, rest: string): string | undefined {
+  if (kind === "tags") return "ecr:ListImages";
+  if (kind === "manifests") return method === "PUT" ? "ecr:PutImage" : method === "GET" || method === "HEAD" ? "ecr:BatchGetImage" : undefined;
+  if (rest.startsWith("uploads")) return method === "POST" ? "ecr:InitiateLayerUpload" : method === "PUT" ? "ecr:CompleteLayerUpload" : "ecr:UploadLayerPart";
+  return method === "HEAD" ? "ecr:BatchCheckLayerAvailability" : "ecr:GetDownloadUrlForLayer";
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -193,6 +205,11 @@ export class RegistryFront implements RegistryDataPlane {
     const [, name, kind, rest] = m as unknown as [string, string, string, string];
     const found = await this.opts.catalog.repository(accountId, region, name);
     if (isRefusal(found)) return sendError(res, found);
+    const action = registryAction(req.method ?? "GET", kind, rest);
+    if (action) {
+      const denied = await this.opts.catalog.authorize(check.claims, action, found);
+      if (denied) return sendError(res, denied);
+    }
     const backendName = backendRepository(accountId, region, name);
     if (kind === "tags") {
       if (rest !== "list" || req.method !== "GET") return sendError(res, { status: 405, code: "UNSUPPORTED", message: "The operation is unsupported." });

@@ -10,12 +10,13 @@ import type { EcrDeps } from "./common.js";
  */
 export async function getAuthorizationToken(deps: EcrDeps, input: GetAuthorizationTokenRequest, ctx: RequestContext) {
   const p = ctx.principal;
-  const expiresAtMs = deps.clock.now() + TOKEN_LIFETIME_MS;
+  // A token of temporary credentials lasts no longer than they do.
+  const expiresAtMs = Math.min(deps.clock.now() + TOKEN_LIFETIME_MS, ctx.caller?.expiresAt ?? Infinity);
   const registries = input.registryIds?.length ? input.registryIds : [p.accountId];
   const proxyEndpoint = deps.registry ? `http://${deps.registry.host}` : `https://${p.accountId}.dkr.ecr.${p.region}.amazonaws.com`;
   return {
     authorizationData: registries.map(() => ({
-      authorizationToken: Buffer.from(`AWS:${mintToken(deps.tokenKey, { accountId: p.accountId, region: p.region, principalArn: ctx.callerArn, expiresAtMs })}`).toString("base64"),
+      authorizationToken: Buffer.from(`AWS:${mintToken(deps.tokenKey, { accountId: p.accountId, region: p.region, principalArn: ctx.callerArn, expiresAtMs, ...(ctx.accessKeyId ? { accessKeyId: ctx.accessKeyId } : {}) })}`).toString("base64"),
       expiresAt: Math.floor(expiresAtMs / 1000),
       proxyEndpoint,
     })),

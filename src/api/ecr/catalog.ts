@@ -1,6 +1,7 @@
 import { checkToken } from "../../core/ecr/auth-token.js";
 import { tagIsImmutable } from "../../core/ecr/images.js";
-import { isDigest } from "../../core/ecr/names.js";
+import { isDigest, repositoryArn } from "../../core/ecr/names.js";
+import { authorizeCall } from "../../core/iam/index.js";
 import type { PushedManifest, RegistryCatalog, RegistryRefusal, RegistryRepo } from "../../core/ecr/registry-contract.js";
 import { AwsError } from "../../core/errors.js";
 import { type EcrDeps, getRepository, imageId, imageScope, listImages, repoLock } from "./common.js";
@@ -18,6 +19,16 @@ export function ecrCatalog(deps: EcrDeps): RegistryCatalog {
   };
   return {
     checkToken: (token) => checkToken(deps.tokenKey, token, deps.clock.now()),
+    async authorize(claims, action, r) {
+      const resource = repositoryArn({ accountId: r.accountId, region: r.region }, r.name);
+      const denied = (why: string): RegistryRefusal => ({ status: 403, code: "DENIED", message: why });
+      if (!deps.identities || claims.accessKeyId === undefined) return undefined;
+      const caller = deps.identities.resolve(claims.accessKeyId);
+      if (!caller) return denied("Your authorization token is no longer valid: the credentials that requested it are gone. Reauthenticate and try again.");
+      if (caller.expiresAt !== undefined && caller.expiresAt <= deps.clock.now()) return denied("Your authorization token has expired. Reauthenticate and try again.");
+      const failure = authorizeCall(caller.principal, caller.policies, [{ action, resource }], { now: deps.clock.now(), secureTransport: false });
+      return failure ? denied(`User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${resource}`) : undefined;
+    },
     async repository(accountId, region, name) {
       const doc = await getRepository(deps, accountId, region, name);
       if (doc) return { accountId, region, name };

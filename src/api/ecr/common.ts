@@ -3,6 +3,7 @@ import type { ImageDoc } from "../../core/ecr/images.js";
 import type { RegistryDataPlane } from "../../core/ecr/registry-contract.js";
 import { AwsError } from "../../core/errors.js";
 import type { StoreDeps } from "../../records/store-deps.js";
+import type { IdentityResolver } from "../../edge/identity.js";
 
 /** What ECR operations are given besides their input. */
 export interface EcrDeps extends StoreDeps {
@@ -10,6 +11,8 @@ export interface EcrDeps extends StoreDeps {
   tokenKey: Buffer;
   /** The registry data plane (src/registry/); absent, image pushes through the API are refused. */
   registry?: RegistryDataPlane;
+  /** Who holds an access key (the edge's resolvers): registry requests are authorized as the token's signer. */
+  identities?: IdentityResolver;
 }
 
 /** A stored repository (kind `ecr-repository`, id `<account>:<region>:<name>`, scope `<account>:<region>`). */

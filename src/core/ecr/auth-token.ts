@@ -11,6 +11,8 @@ export interface TokenClaims {
   accountId: string;
   region: string;
   principalArn: string;
+  /** The access key that signed GetAuthorizationToken: registry requests are authorized as its principal. */
+  accessKeyId?: string;
   /** Epoch milliseconds. */
   expiresAtMs: number;
 }
@@ -23,7 +25,7 @@ const PREFIX = "wharf1.";
 const mac = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest();
 
 export function mintToken(key: Buffer, claims: TokenClaims): string {
-  const payload = Buffer.from(JSON.stringify({ a: claims.accountId, r: claims.region, p: claims.principalArn, e: claims.expiresAtMs })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ a: claims.accountId, r: claims.region, p: claims.principalArn, e: claims.expiresAtMs, ...(claims.accessKeyId ? { k: claims.accessKeyId } : {}) })).toString("base64url");
   return `${PREFIX}${payload}.${mac(key, payload).toString("base64url")}`;
 }
 
@@ -36,7 +38,7 @@ export function checkToken(key: Buffer, token: string, nowMs: number): TokenChec
   const want = mac(key, payload);
   const got = Buffer.from(sig, "base64url");
   if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, reason: "invalid" };
-  let c: { a?: unknown; r?: unknown; p?: unknown; e?: unknown };
+  let c: { a?: unknown; r?: unknown; p?: unknown; e?: unknown; k?: unknown };
   try {
     c = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof c;
   } catch {
@@ -44,7 +46,7 @@ export function checkToken(key: Buffer, token: string, nowMs: number): TokenChec
   }
   if (typeof c.a !== "string" || typeof c.r !== "string" || typeof c.p !== "string" || typeof c.e !== "number") return { ok: false, reason: "invalid" };
   if (nowMs >= c.e) return { ok: false, reason: "expired" };
-  return { ok: true, claims: { accountId: c.a, region: c.r, principalArn: c.p, expiresAtMs: c.e } };
+  return { ok: true, claims: { accountId: c.a, region: c.r, principalArn: c.p, expiresAtMs: c.e, ...(typeof c.k === "string" ? { accessKeyId: c.k } : {}) } };
 }
 
 /** `Authorization: Basic base64(AWS:<token>)` → the token; undefined for anything else. */

@@ -1,4 +1,4 @@
-import type { TokenCheck } from "./auth-token.js";
+import type { TokenCheck, TokenClaims } from "./auth-token.js";
 
 /**
  * What the ECR API (src/api/ecr/) and the registry data plane (src/registry/) exchange. The API
@@ -30,6 +30,8 @@ export interface PushedManifest {
 /** What the registry front asks the ECR side. */
 export interface RegistryCatalog {
   checkToken(token: string): TokenCheck;
+  /** Whether the token's principal may do `action` (`ecr:BatchGetImage`, …) on the repository; a DENIED refusal otherwise. */
+  authorize(claims: TokenClaims, action: string, repo: RegistryRepo): Promise<RegistryRefusal | undefined>;
   /** The repository, or a NAME_UNKNOWN refusal in ECR's words. */
   repository(accountId: string, region: string, name: string): Promise<RegistryRepo | RegistryRefusal>;
   /** Checked before the manifest is stored (immutable tags); undefined: go on. */
