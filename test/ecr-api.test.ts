@@ -436,6 +436,27 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
     await w.aws("ecr", "delete-repository", "--repository-name", name, "--force");
   });
 
+  it("a restart keeps repositories, images, the registry's blobs and the tokens already handed out", async () => {
+    const name = repoName("restart");
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    const img = await pushImageBlobs(reg, name, "restart");
+    assert.equal((await reg.putManifest(name, "v1", img.manifest, DOCKER_MANIFEST)).status, 201);
+    const token = (reg.headers().authorization ?? "").slice("Basic ".length);
+    await w.stop();
+    await w.restart();
+    ecr = new ECRClient({ endpoint: w.server.url, region: "us-east-1", credentials: w.server.credentials, maxAttempts: 1 });
+    const again = new RegistryHttp(w.server.registryHost!, Buffer.from(token, "base64").toString().slice(4));
+    const got = await again.fetch(`/v2/${name}/manifests/v1`, { headers: { accept: DOCKER_MANIFEST } });
+    assert.equal(got.status, 200);
+    assert.equal(await got.text(), img.manifest);
+    const layer = JSON.parse(img.manifest).layers[0];
+    const blob = await again.fetch(`/v2/${name}/blobs/${layer.digest}`);
+    assert.equal(blob.status, 200);
+    assert.equal(sha256(Buffer.from(await blob.arrayBuffer())), layer.digest);
+    assert.deepEqual((await ecr.send(new DescribeImagesCommand({ repositoryName: name }))).imageDetails!.map((d) => d.imageTags), [["v1"]]);
+    reg = again;
+  });
+
   it("operations Wharf has not built say so", async () => {
     const err = await w.awsError("ecr", "get-repository-policy", "--repository-name", "x1");
     assert.equal(err.code, "UnsupportedFeatureException");
