@@ -6,20 +6,21 @@ import { relativeImports, tsFiles } from "./ts-imports.mjs";
 
 /** For each layer: the layers it must not import (src/server.ts, the composition root, may import all). */
 export const FORBIDDEN = {
-  core: ["api", "agent", "cli", "controllers", "edge", "records", "store", "contracts", "dns", "server.ts"],
-  store: ["api", "agent", "cli", "controllers", "edge", "records", "contracts", "dns", "server.ts"],
-  contracts: ["api", "agent", "cli", "controllers", "records", "store", "dns", "server.ts"],
-  records: ["api", "agent", "cli", "controllers", "edge", "dns", "server.ts"],
-  controllers: ["api", "agent", "cli", "edge", "dns", "server.ts"],
-  edge: ["api", "agent", "cli", "controllers", "records", "dns", "server.ts"],
-  api: ["agent", "cli", "controllers", "lb", "dns", "server.ts"],
-  agent: ["api", "cli", "controllers", "records", "lb", "dns", "server.ts"],
-  lb: ["api", "agent", "cli", "controllers", "edge", "records", "store", "server.ts"],
-  dns: ["api", "agent", "cli", "controllers", "edge", "records", "store", "lb", "server.ts"],
+  core: ["api", "agent", "cli", "controllers", "edge", "records", "store", "contracts", "dns", "registry", "server.ts"],
+  store: ["api", "agent", "cli", "controllers", "edge", "records", "contracts", "dns", "registry", "server.ts"],
+  contracts: ["api", "agent", "cli", "controllers", "records", "store", "dns", "registry", "server.ts"],
+  records: ["api", "agent", "cli", "controllers", "edge", "dns", "registry", "server.ts"],
+  controllers: ["api", "agent", "cli", "edge", "dns", "registry", "server.ts"],
+  edge: ["api", "agent", "cli", "controllers", "records", "dns", "registry", "server.ts"],
+  api: ["agent", "cli", "controllers", "lb", "dns", "registry", "server.ts"],
+  agent: ["api", "cli", "controllers", "records", "lb", "dns", "registry", "server.ts"],
+  lb: ["api", "agent", "cli", "controllers", "edge", "records", "store", "dns", "registry", "server.ts"],
+  dns: ["api", "agent", "cli", "controllers", "edge", "records", "store", "lb", "registry", "server.ts"],
+  registry: ["api", "agent", "cli", "controllers", "edge", "records", "store", "lb", "dns", "server.ts"],
 };
 /** The agent's entry points the CLI may import to start agents; nothing else of agent/. */
 const CLI_AGENT_ENTRIES = ["agent/agent.ts", "agent/simulate/index.ts", "agent/docker/errors.ts"];
-const CLI_FORBIDDEN = ["api", "controllers", "records", "lb"];
+const CLI_FORBIDDEN = ["api", "controllers", "records", "lb", "registry"];
 
 const root = resolve(process.argv[2] ?? "src");
 const files = tsFiles(root);

@@ -36,6 +36,7 @@ SERVICES = [
     # (botocore name, version, output dir, exported const, title, extension members)
     ("ecs", "2014-11-13", "ecs", "ecsModel", "ECS", ECS_EXTENSIONS),
     ("logs", "2014-03-28", "logs", "logsModel", "CloudWatch Logs", {}),
+    ("ecr", "2015-09-21", "ecr", "ecrModel", "ECR", {}),
     ("ec2", "2016-11-15", "ec2", "ec2Model", "EC2", {}),
     ("elbv2", "2015-12-01", "elbv2", "elbv2Model", "Elastic Load Balancing v2", {}),
     ("iam", "2010-05-08", "iam", "iamModel", "IAM", {}),

@@ -17,6 +17,7 @@ fi
 bash scripts/ensure-docker.sh
 bash scripts/ensure-haproxy.sh
 bash scripts/ensure-dns-tools.sh
+bash scripts/ensure-registry.sh
 bash scripts/build-test-images.sh
 log "building (tsc) ..."
 npx tsc -p tsconfig.json

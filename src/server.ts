@@ -18,6 +18,9 @@ import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
 import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscovery/index.js";
 import type { DnsRecordSource } from "./contracts/dns-records.js";
+import { type EcrDeps, ecrCatalog, ecrService, startLifecycleSweeper } from "./api/ecr/index.js";
+import { loadTokenKey } from "./api/ecr/token-key.js";
+import { RegistryFront } from "./registry/front.js";
 import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
 import type { EcsDeps } from "./api/ecs/deps.js";
@@ -117,6 +120,13 @@ export interface ServerOptions {
   extraDnsSources?: DnsRecordSource[];
   /** Where names not Wharf's are forwarded (default: the nameservers of /etc/resolv.conf). */
   dnsUpstream?: { nameservers?: { address: string; port: number }[]; resolvConf?: string; timeoutMs?: number };
+  /**
+   * The ECR registry (src/registry/): Wharf's front on this host and port (default 127.0.0.1 and a
+   * port the OS picks; `wharf up` passes a fixed one) with the distribution registry behind it,
+   * started on first use, files under `<dataDir>/ecr/registry`. `false`: none — the ECR API keeps
+   * repositories but refuses to store images.
+   */
+  registry?: { host?: string; port?: number; binary?: string } | false;
 }
 
 export interface RunningServer {
@@ -137,6 +147,8 @@ export interface RunningServer {
   dns?: { address: string; port: number };
   /** Cloud Map: the records of its private DNS namespaces, for a DNS server (src/contracts/dns-records.ts). */
   cloudMap: { dns: DnsRecordSource };
+  /** The ECR registry's `host:port` (what `docker login` and repositoryUri name); undefined without one. */
+  registryHost?: string;
   close(): Promise<void>;
 }
 
@@ -226,6 +238,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const logStore = new LogStore(sqlite.database);
   const logsDeps: LogsDeps = { logs: logStore, clock };
+  const ecrDeps: EcrDeps = { store, clock, lock: keyedLock(), tokenKey: loadTokenKey(opts.dataDir) };
+  const registry =
+    opts.registry === false
+      ? undefined
+      : new RegistryFront({
+          catalog: ecrCatalog(ecrDeps),
+          dir: join(opts.dataDir, "ecr", "registry"),
+          ...(opts.registry?.host ? { host: opts.registry.host } : {}),
+          ...(opts.registry?.port !== undefined ? { port: opts.registry.port } : {}),
+          ...(opts.registry?.binary ? { binary: opts.registry.binary } : {}),
+          log: (l) => log?.({ component: "registry", ...l }),
+        });
+  if (registry) {
+    await registry.listen().catch(async (err) => {
+      await store.close();
+      throw err;
+    });
+    ecrDeps.registry = registry;
+  }
+  const lifecycleSweeper = startLifecycleSweeper(ecrDeps, 10 * 60_000, logAs("ecr"));
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
@@ -256,9 +288,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ...(log ? { log: logAs("dns")! } : {}),
     });
   }
+  const identities = opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities);
+  // The registry authorizes each request as the principal whose keys asked for its token.
+  ecrDeps.identities = identities;
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...iam.services],
-    identities: opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities),
+    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...iam.services],
+    identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
     clock,
@@ -301,6 +336,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
     ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
     cloudMap: { dns: cloudMapDns },
+    ...(registry ? { registryHost: registry.host } : {}),
     async close() {
       await dns?.close();
       edge.setReady(false);
@@ -316,6 +352,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         edge.server.close(() => resolve());
         edge.server.closeAllConnections();
       });
+      await lifecycleSweeper.stop();
+      await registry?.close();
       await sweeper.stop();
       await store.close();
     },

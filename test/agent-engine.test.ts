@@ -180,6 +180,61 @@ describe("agent task engine (real Docker)", () => {
     assert.equal(stopped.containers![0]!.exitCode, 137);
   });
 
+  it("ECS_IMAGE_PULL_BEHAVIOR: always fails a task whose pull fails, cached copy or not; default falls back to it; prefer-cached does not pull", async () => {
+    // wharf-test/busybox is cached here and pullable from nowhere.
+    class CountingDocker extends DockerClient {
+      pulls: string[] = [];
+      override async pullImage(ref: string, signal?: AbortSignal, auth?: string): Promise<void> {
+        this.pulls.push(ref);
+        return super.pullImage(ref, signal, auth);
+      }
+    }
+    const run = async (behavior: "always" | "prefer-cached" | "once" | "default", count = 1) => {
+      const counting = new CountingDocker();
+      const reporter = new RecordingReporter();
+      const e = new TaskEngine({ docker: counting, reporter, containerInstanceArn: instanceArn, hostIp: "127.0.0.1", imagePullBehavior: behavior });
+      engines.push(e);
+      const stopped = [];
+      for (let i = 0; i < count; i++) {
+        const a = makeAssignment(cluster, { family: `pull-${behavior}`, containerDefinitions: [{ name: "app", image: "wharf-test/busybox:latest", command: ["true"] }] });
+        e.apply([a]);
+        stopped.push(await reporter.waitTask(a.taskArn, "STOPPED"));
+        await e.whenDone(a.taskArn);
+      }
+      return { stopped, pulls: counting.pulls };
+    };
+    const always = await run("always");
+    assert.match(always.stopped[0]!.reason!, /^CannotPullContainerError: /);
+    assert.deepEqual(always.pulls, ["wharf-test/busybox:latest"]);
+    const fallback = await run("default");
+    assert.equal(fallback.stopped[0]!.containers![0]!.exitCode, 0, "default: the failed pull falls back to the cached image");
+    assert.deepEqual(fallback.pulls, ["wharf-test/busybox:latest"]);
+    const cached = await run("prefer-cached", 2);
+    assert.deepEqual(cached.stopped.map((t) => t.containers![0]!.exitCode), [0, 0]);
+    assert.deepEqual(cached.pulls, [], "prefer-cached: no pull for a cached image");
+  });
+
+  it("ECS_IMAGE_PULL_BEHAVIOR=once: the first task pulls, later ones use the cached image", async () => {
+    // The registry answers every pull (the image is cached, so nothing needs fetching): count them.
+    class AnsweringDocker extends DockerClient {
+      pulls = 0;
+      override async pullImage(): Promise<void> {
+        this.pulls++;
+      }
+    }
+    const answering = new AnsweringDocker();
+    const reporter = new RecordingReporter();
+    const e = new TaskEngine({ docker: answering, reporter, containerInstanceArn: instanceArn, hostIp: "127.0.0.1", imagePullBehavior: "once" });
+    engines.push(e);
+    for (let i = 0; i < 3; i++) {
+      const a = makeAssignment(cluster, { family: "pull-once", containerDefinitions: [{ name: "app", image: "wharf-test/busybox:latest", command: ["true"] }] });
+      e.apply([a]);
+      assert.equal((await reporter.waitTask(a.taskArn, "STOPPED")).containers![0]!.exitCode, 0);
+      await e.whenDone(a.taskArn);
+    }
+    assert.equal(answering.pulls, 1);
+  });
+
   it("stops with CannotPullContainerError when the image is neither pullable nor cached", async () => {
     const reporter = new RecordingReporter();
     const engine = newEngine(reporter);

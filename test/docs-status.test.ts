@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ec2Operations } from "../src/api/ec2/index.js";
+import { ecrOperations } from "../src/api/ecr/index.js";
 import { ecsOperations } from "../src/api/ecs/index.js";
 import { elbv2Operations } from "../src/api/elbv2/index.js";
 import { iamOperations } from "../src/api/iam/index.js";
@@ -43,6 +44,10 @@ describe("docs/status.md is true to the code", () => {
 
   it("lists every Cloud Map operation Wharf serves, and no other", () => {
     assert.deepEqual([...section("Cloud Map")].sort(), Object.keys(servicediscoveryOperations).sort());
+  });
+
+  it("lists every ECR operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("ECR")].sort(), Object.keys(ecrOperations).sort());
   });
 
   it("lists every CloudWatch Logs operation Wharf serves, and no other", () => {

@@ -4,6 +4,8 @@ import { Agent, request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { ECS_TARGET_PREFIX } from "../src/api/ecs/index.js";
 import { ecsModel } from "../src/api/ecs/model.generated.js";
+import { ECR_TARGET_PREFIX } from "../src/api/ecr/index.js";
+import { ecrModel } from "../src/api/ecr/model.generated.js";
 import { LOGS_TARGET_PREFIX } from "../src/api/logs/index.js";
 import { logsModel } from "../src/api/logs/model.generated.js";
 import { SERVICEDISCOVERY_TARGET_PREFIX } from "../src/api/servicediscovery/index.js";
@@ -13,8 +15,8 @@ import { signSigV4 } from "../src/edge/sigv4.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
 
 /**
- * Issue 18.4: 100,000 generated malformed or hostile requests across every operation of the ECS
- * and Logs models — wrong types, shape-aware random values, bad and truncated JSON, deep nesting,
+ * Issue 18.4: 100,000 generated malformed or hostile requests across every operation of the ECS,
+ * Logs and ECR models — wrong types, shape-aware random values, bad and truncated JSON, deep nesting,
  * invalid UTF-8, huge bodies, bad or missing headers and signatures, unknown targets — and not one
  * 5xx answer; the server still answers at the end. Seeded (WHARF_FUZZ_SEED) so a failure replays;
  * WHARF_FUZZ_REQUESTS sets the count. Every 5xx is printed with the request that caused it.
@@ -47,6 +49,7 @@ const APIS: Api[] = [
   { model: ecsModel, prefix: ECS_TARGET_PREFIX, service: "ecs", ops: Object.keys(ecsModel.operations) },
   { model: logsModel, prefix: LOGS_TARGET_PREFIX, service: "logs", ops: Object.keys(logsModel.operations) },
   { model: servicediscoveryModel, prefix: SERVICEDISCOVERY_TARGET_PREFIX, service: "servicediscovery", ops: Object.keys(servicediscoveryModel.operations) },
+  { model: ecrModel, prefix: ECR_TARGET_PREFIX, service: "ecr", ops: Object.keys(ecrModel.operations) },
 ];
 
 const WEIRD_STRINGS = ["", " ", "default", "arn:aws:ecs:us-east-1:000000000000:cluster/default", "arn:aws-cn:ecs:cn-north-1:111111111111:task/x/y",
@@ -180,7 +183,7 @@ describe("fuzz: 100,000 malformed and hostile requests, 0 answers in 5xx", { tim
   });
   after(() => h.close());
 
-  it(`sends ${TOTAL} generated requests across every ECS, Logs and Cloud Map operation; none gets a 5xx; the server still answers`, async (tc) => {
+  it(`sends ${TOTAL} generated requests across every ECS, Logs, Cloud Map and ECR operation; none gets a 5xx; the server still answers`, async (tc) => {
     const port = h.server.port;
     const host = `127.0.0.1:${port}`;
     const r = rng(SEED);

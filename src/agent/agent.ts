@@ -1,3 +1,5 @@
+import { IMAGE_PULL_BEHAVIORS, type ImagePullBehavior } from "./task-engine/engine.js";
+import { ECR_TARGET, EcrPulls } from "./ecr-pull.js";
 import { join } from "node:path";
 import { DEFAULT_REGION, loadRootCredentials } from "../config.js";
 import { VERSION } from "../version.js";
@@ -57,6 +59,8 @@ export interface AgentOptions {
   eniLimit?: number;
   /** Task ENIs with the awsvpcTrunking account setting (registered as `wharf.eni-trunk-limit`). */
   eniTrunkLimit?: number;
+  /** ECS_IMAGE_PULL_BEHAVIOR (src/agent/task-engine/engine.ts): default, always, once or prefer-cached (default: the env var, else default). */
+  imagePullBehavior?: ImagePullBehavior;
   /** Image of awsvpc pause containers (default: amazon/amazon-ecs-pause:0.1.0, busybox:latest or wharf-test/busybox:latest, whichever is cached). */
   pauseImage?: string;
   /** Redirect 169.254.170.2:80 of tasks with a role to the agent (iptables nat; default true). */
@@ -266,11 +270,24 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     log,
     efsRoot,
     pauseImage: opts.pauseImage,
+    imagePullBehavior: pullBehavior(opts.imagePullBehavior ?? process.env.ECS_IMAGE_PULL_BEHAVIOR),
     metadata,
     logs: logs && { shipper: logs, defaultRegion: region },
     firewall,
     credentials: { store: taskCredentials, ...(redirect ? { redirect } : {}), log },
     ...(relay ? { dns: { relay, ...(dnsRedirect ? { redirect: dnsRedirect } : {}), log } } : {}),
+    ecr: new EcrPulls(
+      {
+        token: async (r) =>
+          (await api.callService<{ authorizationData: { authorizationToken: string; expiresAt: number; proxyEndpoint: string }[] }>(
+            { prefix: ECR_TARGET, service: "ecr", region: r },
+            "GetAuthorizationToken",
+            {},
+          )).authorizationData[0]!,
+      },
+      containerInstanceArn.split(":")[4]!,
+      region,
+    ),
   });
   const adopted = await engine.loadExisting();
   if (adopted) log({ msg: "found containers from an earlier run", count: adopted });
@@ -361,4 +378,11 @@ async function pollLoop(
       await sleep(delay, signal);
     }
   }
+}
+
+/** An ECS_IMAGE_PULL_BEHAVIOR value, checked. */
+export function pullBehavior(v: string | undefined): ImagePullBehavior {
+  if (v === undefined || v === "") return "default";
+  if (!(IMAGE_PULL_BEHAVIORS as readonly string[]).includes(v)) throw new Error(`the image pull behavior must be one of ${IMAGE_PULL_BEHAVIORS.join(", ")}, got '${v}'`);
+  return v as ImagePullBehavior;
 }

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { startAgent } from "../agent/agent.js";
+import { pullBehavior, startAgent } from "../agent/agent.js";
 import { startSimulatedAgents } from "../agent/simulate/index.js";
 import { DATA_DIR_DEFAULT_TEXT, DEFAULT_HOST, DEFAULT_PORT, resolveDataDir } from "../config.js";
 import { HELP_LINE, HELP_OPTION, parseCommandArgs } from "./args.js";
@@ -31,6 +31,8 @@ Usage: wharf agent [options]
   --eni-limit N           awsvpc tasks this host holds (default: by --instance-type, else 2)
   --eni-trunk-limit N     awsvpc tasks with the awsvpcTrunking account setting (default: by type, else 10)
   --pause-image IMAGE     image of awsvpc pause containers (default: a cached busybox-like image)
+  --image-pull-behavior B default | always | once | prefer-cached, as ECS_IMAGE_PULL_BEHAVIOR
+                          (default: that variable, else default)
   --no-metadata-endpoint  do not serve the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4)
   --no-security-groups    do not enforce security groups on awsvpc tasks (default: iptables rules, needs root)
 ${LOG_LEVEL_HELP}${HELP_LINE}
@@ -82,6 +84,7 @@ export const AGENT_OPTIONS = {
   "eni-limit": { type: "string" },
   "eni-trunk-limit": { type: "string" },
   "pause-image": { type: "string" },
+  "image-pull-behavior": { type: "string" },
   "no-metadata-endpoint": { type: "boolean" },
   "no-security-groups": { type: "boolean" },
   simulate: { type: "string" },
@@ -139,6 +142,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     eniLimit: count("eni-limit"),
     eniTrunkLimit: count("eni-trunk-limit"),
     pauseImage: values["pause-image"],
+    ...(values["image-pull-behavior"] !== undefined ? { imagePullBehavior: pullBehavior(values["image-pull-behavior"]) } : {}),
     metadataEndpoint: !values["no-metadata-endpoint"],
     securityGroups: !values["no-security-groups"],
     fargate: values.fargate === true,

@@ -16,6 +16,7 @@ export const SERVER_OPTIONS = {
   host: { type: "string" },
   port: { type: "string" },
   "dns-port": { type: "string" },
+  "registry-port": { type: "string" },
   "stopped-task-retention": { type: "string" },
   "spot-interruptions-per-hour": { type: "string" },
   "random-seed": { type: "string" },
@@ -38,6 +39,8 @@ const CONTROL_PLANE_FLAGS = `  --data-dir DIR          state and credentials (de
   --dns-port PORT         Wharf's DNS server (UDP and TCP) on --host: load balancers' DNSNames and
                           namespaces, other names forwarded (default WHARF_DNS_PORT, else 4753
                           with the API on 4700, else any free port; the banner prints it)
+  --registry-port PORT    the ECR registry's port on 127.0.0.1 (default WHARF_REGISTRY_PORT, else
+                          --port + 1; 0 when --port is 0)
   --stopped-task-retention DUR  how long STOPPED tasks stay describable (default 1h; e.g. 24h, 7d)
   --spot-interruptions-per-hour N  chaos: interrupt each FARGATE_SPOT task at this rate (default 0)
   --random-seed S         seed of every chance decision (placement ties, random strategy, Spot draws);
@@ -106,6 +109,7 @@ interface ServeFlags {
   host?: string;
   port?: string;
   "dns-port"?: string;
+  "registry-port"?: string;
   "stopped-task-retention"?: string;
   "spot-interruptions-per-hour"?: string;
   "random-seed"?: string;
@@ -126,11 +130,14 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
   }
   const seed = values["random-seed"] ?? process.env.WHARF_RANDOM_SEED ?? randomBytes(8).toString("hex");
   logger.info({ component: "server", randomSeed: seed }, "random seed (pass --random-seed to replay this run's chance decisions)");
+  const port = parsePort(values.port ?? defaultPort());
+  const registryPort = parsePort(values["registry-port"] ?? process.env.WHARF_REGISTRY_PORT) ?? (port === undefined || port === 0 || port === 65535 ? 0 : port + 1);
   const server = await startServer({
     dataDir,
     random: seededRandom(seed),
     host: values.host ?? defaultHost(),
-    port: parsePort(values.port ?? defaultPort()),
+    port,
+    registry: { port: registryPort },
     ...(values["dns-port"] !== undefined || process.env.WHARF_DNS_PORT ? { dnsPort: parsePort(values["dns-port"] ?? defaultDnsPort(), "--dns-port")! } : {}),
     ...(values["stopped-task-retention"] !== undefined
       ? { stoppedTaskRetentionMs: parseDuration(values["stopped-task-retention"]) }
@@ -142,12 +149,13 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
     accessLog: accessLog(logger),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE") {
-      throw new Error(`port ${(err as NodeJS.ErrnoException & { port?: number }).port ?? values.port ?? defaultPort()} is in use: is Wharf already running? Pick another with --port (API) or --dns-port (DNS).`);
+      throw new Error(`port ${(err as NodeJS.ErrnoException & { port?: number }).port ?? values.port ?? defaultPort()} is in use (API ${values.port ?? defaultPort()}, registry ${registryPort}, or DNS): is Wharf already running? Pick others with --port, --registry-port and --dns-port.`);
     }
     throw err;
   });
   const out = process.stdout;
   out.write(`Wharf is up at ${server.url} (data in ${dataDir}, account ${server.accountId})\n`);
+  if (server.registryHost) out.write(`ECR registry at ${server.registryHost} (docker login with: aws ecr get-login-password | docker login --username AWS --password-stdin ${server.registryHost})\n`);
   if (banner) {
     out.write(`\nPoint the AWS CLI and SDKs at it:\n\n`);
     out.write(envLines(server.url, dataDir).map((l) => `  ${l}\n`).join(""));

@@ -46,7 +46,10 @@ export type Kind =
   | "sd-namespace"
   | "sd-service"
   | "sd-instance"
-  | "sd-operation";
+  | "sd-operation"
+  // ECR (src/api/ecr/): repositories (id `<account>:<region>:<name>`, scope `<account>:<region>`), images (id `<repo id>@<digest>`, scope the repo id).
+  | "ecr-repository"
+  | "ecr-image";
 
 export interface Versioned<T> {
   id: string;

@@ -73,7 +73,7 @@ export class DockerClient {
    * Pulls an image, consuming the progress stream. Docker reports most failures inside a 200
    * stream (`{"error": ...}`), some as an HTTP error: both become CannotPullContainerError.
    */
-  async pullImage(ref: string, signal?: AbortSignal): Promise<void> {
+  async pullImage(ref: string, signal?: AbortSignal, registryAuth?: string): Promise<void> {
     const { name, tag } = splitImageRef(ref);
     let res;
     try {
@@ -82,6 +82,7 @@ export class DockerClient {
         path: `/images/create?fromImage=${q(name)}&tag=${q(tag)}`,
         signal,
         timeoutMs: 5 * 60_000,
+        ...(registryAuth ? { headers: { "x-registry-auth": registryAuth } } : {}),
       });
     } catch (err) {
       if (err instanceof DockerApiError) throw new CannotPullContainerError(daemonMessage(err));
@@ -93,6 +94,11 @@ export class DockerClient {
         throw new CannotPullContainerError(`Error response from daemon: ${line.errorDetail?.message ?? line.error}`);
       }
     }
+  }
+
+  /** `docker tag SOURCE REPO:TAG`. */
+  async tagImage(source: string, repo: string, tag: string): Promise<void> {
+    await call(this.endpoint, { method: "POST", path: `/images/${q(source)}/tag?repo=${q(repo)}&tag=${q(tag)}` });
   }
 
   async createContainer(name: string, body: CreateContainerBody): Promise<string> {

@@ -32,6 +32,8 @@ export interface DockerRequest {
   signal?: AbortSignal;
   /** Milliseconds without progress before the request fails; 0 = none (long waits, streams). */
   timeoutMs?: number;
+  /** Extra request headers (X-Registry-Auth on pulls). */
+  headers?: Record<string, string>;
 }
 
 const CONNECT_ERRORS = new Set(["ENOENT", "ECONNREFUSED", "EACCES", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND"]);
@@ -47,6 +49,7 @@ export function openRequest(ep: DockerEndpoint, req: DockerRequest): Promise<Inc
         path: `/v${DOCKER_API_VERSION}${req.path}`,
         headers: {
           host: "docker",
+          ...req.headers,
           ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}),
         },
         signal: req.signal,

@@ -35,7 +35,7 @@ export interface AwsvpcContext {
   docker: DockerClient;
   containerInstanceArn: string;
   /** Pulls with ECS's default behaviour (cached image on failure). */
-  pull(image: string): Promise<void>;
+  pull(image: string): Promise<unknown>;
   log(line: Record<string, unknown>): void;
   /** `--pause-image`: the image of pause containers (default: PAUSE_IMAGE_CANDIDATES). */
   pauseImage?: string;

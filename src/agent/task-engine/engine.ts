@@ -1,10 +1,12 @@
+import type { EcrPullPlan, EcrPulls } from "../ecr-pull.js";
 import { setMaxListeners } from "node:events";
 import { ECS_LABELS, WHARF_LABELS } from "../container-config.js";
 import type { DockerClient } from "../docker/client.js";
+import { splitImageRef } from "../docker/client.js";
 import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
 import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import { ManagedTask } from "./managed-task.js";
-import type { TaskContext } from "./task-context.js";
+import type { PulledImage, TaskContext } from "./task-context.js";
 import type { Reporter } from "./reporter.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
 import type { CredentialsContext } from "../credentials/task-hook.js";
@@ -42,7 +44,18 @@ export interface TaskEngineOptions {
   credentials?: CredentialsContext;
   /** Tasks' resolver (src/agent/dns): 169.254.169.253 relayed to Wharf's DNS server. */
   dns?: DnsContext;
+  /** Pulls from Wharf's ECR registry (src/agent/ecr-pull.ts): token, X-Registry-Auth, the task definition's name. */
+  ecr?: EcrPulls;
+  /**
+   * ECS_IMAGE_PULL_BEHAVIOR: `default` (pull; the cached image if the pull fails), `always` (pull;
+   * a failed pull fails the task), `once` (pull the first time this agent needs the image, then the
+   * cached one), `prefer-cached` (the cached image if there is one, else pull).
+   */
+  imagePullBehavior?: ImagePullBehavior;
 }
+
+export type ImagePullBehavior = "default" | "always" | "once" | "prefer-cached";
+export const IMAGE_PULL_BEHAVIORS: readonly ImagePullBehavior[] = ["default", "always", "once", "prefer-cached"];
 
 /** How many finished task ARNs to remember so a late listing never starts a task twice. */
 const FINISHED_MEMORY = 10_000;
@@ -56,7 +69,9 @@ export class TaskEngine {
   private readonly finished = new Set<string>();
   /** Containers found at start-up, by task ARN then container name, waiting for their assignment. */
   private readonly adoptable = new Map<string, Map<string, string>>();
-  private readonly pulls = new Map<string, Promise<void>>();
+  private readonly pulls = new Map<string, Promise<PulledImage>>();
+  /** Images this agent has pulled (ECS_IMAGE_PULL_BEHAVIOR=once). */
+  private readonly pulledOnce = new Set<string>();
   private readonly abort = new AbortController();
   private readonly ctx: TaskContext;
 
@@ -172,13 +187,13 @@ export class TaskEngine {
   }
 
   /**
-   * ECS's default pull behaviour: pull; on failure use the cached image, else CannotPullContainerError.
-   * Pulls carry no registry credentials: Wharf serves no registry yet. A pull from Wharf's ECR is
-   * where the task's execution role comes in (ECS pulls private ECR images with it):
-   * `ExecutionRoleCredentials.credentialsOf(taskArn)` (credentials/execution-role.ts) → the
-   * registry's auth token → Docker's X-Registry-Auth.
+   * Pulls as `imagePullBehavior` says (ECS's default: pull; on failure use the cached image, else
+   * CannotPullContainerError). Tokens for Wharf's ECR are asked with the agent's own keys; ECS asks
+   * with the task's execution role (`ExecutionRoleCredentials.credentialsOf(taskArn)`,
+   * credentials/execution-role.ts, is the hook for that; not wired yet).
+   * Resolves the pulled image's registry digest (the container's `imageDigest`) when Docker knows it.
    */
-  pull(image: string): Promise<void> {
+  pull(image: string): Promise<PulledImage> {
     let p = this.pulls.get(image);
     if (!p) {
       p = this.pullOnce(image).finally(() => this.pulls.delete(image));
@@ -187,16 +202,51 @@ export class TaskEngine {
     return p;
   }
 
-  private async pullOnce(image: string): Promise<void> {
-    try {
-      await this.opts.docker.pullImage(image, this.abort.signal);
-    } catch (err) {
+  private async pullOnce(image: string): Promise<PulledImage> {
+    const behavior = this.opts.imagePullBehavior ?? "default";
+    if (behavior === "prefer-cached" || (behavior === "once" && this.pulledOnce.has(image))) {
       if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
+        const digest = await this.repoDigest(image);
+        return digest ? { digest } : {};
+      }
+    }
+    try {
+      const plan = await this.ecrPlan(image);
+      const ref = plan?.pullRef ?? image;
+      await this.opts.docker.pullImage(ref, this.abort.signal, plan?.auth);
+      if (plan?.tagAs) await this.opts.docker.tagImage(plan.pullRef, plan.tagAs.repo, plan.tagAs.tag);
+      this.pulledOnce.add(image);
+      const digest = await this.repoDigest(ref);
+      // A digest name on an ECR host cannot be given to the pulled image: create from the registry's name.
+      const localRef = plan && !plan.tagAs && ref !== image ? ref : undefined;
+      return { ...(digest ? { digest } : {}), ...(localRef ? { localRef } : {}) };
+    } catch (err) {
+      if (behavior !== "always" && (await this.opts.docker.inspectImage(image).catch(() => undefined))) {
         this.ctx.log({ msg: "pull failed, using the cached image", image, error: (err as Error).message });
-        return;
+        const digest = await this.repoDigest(image);
+        return digest ? { digest } : {};
       }
       if (err instanceof CannotPullContainerError) throw err;
       throw new CannotPullContainerError(daemonMessage(err));
+    }
+  }
+
+  /** The `sha256:` digest of `ref` as its registry knows it (RepoDigests), if any. */
+  private async repoDigest(ref: string): Promise<string | undefined> {
+    const info = await this.opts.docker.inspectImage(ref).catch(() => undefined);
+    const { name } = splitImageRef(ref);
+    const repo = name.includes("/") ? name : `docker.io/library/${name}`;
+    const all = info?.RepoDigests ?? [];
+    const hit = all.find((d) => d.startsWith(`${name}@`) || d.startsWith(`${repo}@`)) ?? (all.length === 1 ? all[0] : undefined);
+    return hit?.slice(hit.indexOf("@") + 1);
+  }
+
+  private async ecrPlan(image: string): Promise<EcrPullPlan | undefined> {
+    if (!this.opts.ecr) return undefined;
+    try {
+      return await this.opts.ecr.plan(image);
+    } catch (err) {
+      throw new CannotPullContainerError(`could not get an ECR authorization token for ${image}: ${(err as Error).message}`);
     }
   }
 

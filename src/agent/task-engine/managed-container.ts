@@ -22,6 +22,10 @@ export interface ManagedContainer {
   bindings: NetworkBinding[];
   /** Docker's health, mapped (containers with a health check only). */
   health?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  /** The pulled image's registry digest (`sha256:…`), reported as ECS's `imageDigest`. */
+  imageDigest?: string;
+  /** The local name the container is created from when it is not the task definition's (an ECR image named by digest). */
+  localImage?: string;
   /** Epoch milliseconds of the start (dependsOn START, startTimeout, the reported startedAt). */
   startedAtMs?: number;
 }
@@ -52,6 +56,7 @@ export function absorbInspect(c: ManagedContainer, info: ContainerInspect, net: 
 export function containerReport(c: ManagedContainer): ContainerReport {
   const r: ContainerReport = { containerName: c.plan.name, status: REPORTED_CONTAINER_STATUS[c.status] };
   if (c.dockerId) r.runtimeId = c.dockerId;
+  if (c.imageDigest) r.imageDigest = c.imageDigest;
   if (c.exitCode !== undefined) r.exitCode = c.exitCode;
   if (c.reason) r.reason = c.reason.slice(0, 255);
   if (c.status === "RUNNING") r.networkBindings = c.bindings;

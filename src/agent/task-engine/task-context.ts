@@ -14,7 +14,8 @@ export interface TaskContext {
   /** Aborted when the agent goes away: loops end, containers are left as they are. */
   signal: AbortSignal;
   /** Pulls with ECS's default behaviour (cached image on failure); throws CannotPullContainerError. */
-  pull(image: string): Promise<void>;
+  /** Pulls (or finds cached) an image: its registry digest, and the local name to create containers from when it is not `image`. */
+  pull(image: string): Promise<PulledImage>;
   log(line: Record<string, unknown>): void;
   /** The agent's Docker health watcher (health checks, HEALTHY dependencies). */
   health?: HealthMonitor;
@@ -33,3 +34,9 @@ export const AWSVPC_UNSUPPORTED = "awsvpc network mode is not supported by this 
 
 /** Thrown inside a task's loop once the agent goes away: everything stops where it is. */
 export class Closed extends Error {}
+
+/** What a pull found out: the registry digest (`imageDigest`), and a local name other than the task definition's, if any. */
+export interface PulledImage {
+  digest?: string;
+  localRef?: string;
+}

@@ -27,7 +27,7 @@ export async function startTask(run: TaskRun): Promise<void> {
       run.check();
       for (const c of fresh) {
         try {
-          c.dockerId = await run.ctx.docker.createContainer(c.plan.dockerName, c.plan.body);
+          c.dockerId = await run.ctx.docker.createContainer(c.plan.dockerName, c.localImage ? { ...c.plan.body, Image: c.localImage } : c.plan.body);
           setContainerStatus(c, "CREATED");
         } catch (err) {
           throw failed(c, new CannotCreateContainerError(daemonMessage(err)));
@@ -62,10 +62,19 @@ async function pullImages(run: TaskRun, fresh: ManagedContainer[]): Promise<void
   const images = [...new Set(fresh.map((c) => c.plan.image))];
   await Promise.all(
     images.map((image) =>
-      run.ctx.pull(image).catch((err: Error) => {
-        for (const c of fresh) if (c.plan.image === image) c.reason = `${err.name}: ${err.message}`;
-        throw err;
-      }),
+      run.ctx.pull(image).then(
+        (pulled) => {
+          for (const c of fresh) {
+            if (c.plan.image !== image) continue;
+            if (pulled.digest) c.imageDigest = pulled.digest;
+            if (pulled.localRef) c.localImage = pulled.localRef;
+          }
+        },
+        (err: Error) => {
+          for (const c of fresh) if (c.plan.image === image) c.reason = `${err.name}: ${err.message}`;
+          throw err;
+        },
+      ),
     ),
   );
   run.check();

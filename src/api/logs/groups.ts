@@ -92,11 +92,13 @@ export async function describeLogGroups(deps: LogsDeps, input: DescribeLogGroups
     after: token?.after,
     limit: limit + 1,
   });
-  const filtered = input.logGroupClass ? rows.filter((g) => g.logGroupClass === input.logGroupClass) : rows;
-  const page = filtered.slice(0, limit);
+  // The class filter applies to the groups scanned: a page may hold fewer than `limit` (or none)
+  // and still have a nextToken, which resumes after the last group scanned.
+  const scanned = rows.slice(0, limit);
+  const page = input.logGroupClass ? scanned.filter((g) => g.logGroupClass === input.logGroupClass) : scanned;
   return {
     logGroups: page.map((g) => renderGroup(g, p)),
-    ...(rows.length > limit ? { nextToken: encodePageToken({ after: page[page.length - 1]!.name }) } : {}),
+    ...(rows.length > limit ? { nextToken: encodePageToken({ after: scanned[scanned.length - 1]!.name }) } : {}),
   };
 }
 

@@ -1,0 +1,61 @@
+import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startTestWharf, type TestWharf } from "./helpers/harness.js";
+import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+
+/**
+ * examples/terraform-ecr with the real `terraform` binary and the hashicorp/aws provider from the
+ * local mirror: aws_ecr_repository (mutability, scanning, tags, force_delete), aws_ecr_lifecycle_policy and
+ * data.aws_ecr_authorization_token apply, plan with no changes, and destroy; the token is there.
+ */
+describe("Terraform: ECR repositories, a lifecycle policy and the authorization token apply, plan clean and destroy", { skip: terraformSkip }, () => {
+  let h: TestWharf;
+  let ecr: ECRClient;
+  let work = "";
+  let t: TerraformDir | undefined;
+  const vars: string[] = [];
+  const tf = (...args: string[]) => t!.tf(...args);
+
+  before(async () => {
+    h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false } });
+    ecr = new ECRClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
+    work = mkdtempSync(join(tmpdir(), "wharf-tf-ecr-"));
+    t = terraformExample("terraform-ecr", work, h.server.credentials);
+    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfecr");
+  });
+  after(async () => {
+    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    ecr?.destroy();
+    await h?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("apply, plan -detailed-exitcode = 0, destroy", async () => {
+    await tf("init", "-input=false", "-no-color");
+    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
+    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    assert.equal(out.app_url!.value, `${h.server.registryHost}/tfecr/app`);
+    assert.equal(out.app_arn!.value, `arn:aws:ecr:us-east-1:${h.server.accountId}:repository/tfecr/app`);
+    assert.equal(out.registry!.value, `http://${h.server.registryHost}`);
+    assert.equal(out.user_name!.value, "AWS");
+    assert.equal(out.has_password!.value, true as unknown as string);
+    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["tfecr/app"] }))).repositories![0]!;
+    assert.equal(repo.imageTagMutability, "IMMUTABLE");
+    assert.deepEqual(repo.imageScanningConfiguration, { scanOnPush: true });
+    assert.deepEqual((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: "team", Value: "dogs" }]);
+
+    const lifecycle = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: "tfecr/app" }))).lifecyclePolicyText!);
+    assert.deepEqual(lifecycle.rules.map((r: { rulePriority: number }) => r.rulePriority), [1, 2]);
+
+    const plan = await t!.planExitCode(...vars);
+    assert.equal(plan.code, 0, plan.out);
+
+    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    const left = (await ecr.send(new DescribeRepositoriesCommand({}))).repositories!;
+    assert.deepEqual(left.map((r) => r.repositoryName), []);
+  });
+});
