@@ -156,4 +156,56 @@ describe("docker push to Wharf's ECR, and a task that runs the pushed image", ()
     const [t2] = await w.waitTasks([byDigest.tasks![0]!.taskArn!], "RUNNING", 60_000);
     assert.equal(t2!.containers![0]!.imageDigest, detail.imageDigest);
   });
+  it("a task's execution role pulls: denied without ECR permissions (token, then image), allowed with AmazonECSTaskExecutionRolePolicy", async () => {
+    const name = `wharf-test/private-${hex(4)}`;
+    const repo = (await ecr.send(new CreateRepositoryCommand({ repositoryName: name }))).repository!;
+    const image = `${repo.repositoryUri}:v1`;
+    // (runs after the dogs test, whose agent it uses)
+    await tag("wharf-test/busybox:latest", image);
+    await docker("push", image);
+    await docker("rmi", image);
+    const role = `exec-pull-${hex(4)}`;
+    const roleArn: string = (
+      await w.h.aws("iam", "create-role", "--role-name", role, "--assume-role-policy-document",
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }))
+    ).Role.Arn;
+    const inline = (actions: string[]) =>
+      w.h.aws("iam", "put-role-policy", "--role-name", role, "--policy-name", "only", "--policy-document",
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] }));
+    await inline(["logs:CreateLogStream", "logs:PutLogEvents"]);
+    let taskDef = "";
+    await w.h.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `exec-pull-${hex(3)}`,
+        executionRoleArn: roleArn,
+        containerDefinitions: [{ name: "app", image, memory: 32, essential: true, command: ["sleep", "3600"] }],
+      }),
+    ).then((r) => (taskDef = r.taskDefinition!.taskDefinitionArn!));
+    const runOnce = async (status: string) => {
+      const out = await w.h.ecs.send(new RunTaskCommand({ cluster: w.cluster, taskDefinition: taskDef }));
+      assert.deepEqual(out.failures, []);
+      const [t] = await w.waitTasks([out.tasks![0]!.taskArn!], status, 60_000);
+      return t!;
+    };
+
+    // No ECR permission: the role's GetAuthorizationToken is denied, the pull fails as ECS's does.
+    const noToken = await runOnce("STOPPED");
+    assert.match(`${noToken.stoppedReason} ${noToken.containers![0]!.reason}`, /CannotPullContainerError/);
+    // (ECS cuts reasons at 255 characters: what is left names the token call and the role's session)
+    assert.match(noToken.stoppedReason!, new RegExp(`ECR authorization token .*AccessDeniedException: User: arn:aws:sts::${account}:assumed-role/${role}/[0-9a-f]+ is not author`));
+
+    // The managed policy ECS users attach: the pull goes through, as the role.
+    await w.h.aws("iam", "attach-role-policy", "--role-name", role, "--policy-arn", "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+    const ok = await runOnce("RUNNING");
+    assert.ok(ok.containers![0]!.imageDigest);
+    await docker("rmi", image); // untag what the agent pulled, so the next pull cannot fall back to it
+
+    // A token, but no image permissions: Wharf's registry refuses the role's pull.
+    await w.h.aws("iam", "detach-role-policy", "--role-name", role, "--policy-arn", "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+    await inline(["ecr:GetAuthorizationToken"]);
+    const noImage = await runOnce("STOPPED");
+    assert.match(`${noImage.stoppedReason} ${noImage.containers![0]!.reason}`, /CannotPullContainerError/);
+    assert.match(JSON.stringify(noImage), /denied|not authorized/i);
+    assert.doesNotMatch(noImage.stoppedReason!, /could not get an ECR authorization token/, "the token was issued; the registry refused");
+  });
 });

@@ -1,5 +1,6 @@
 import { IMAGE_PULL_BEHAVIORS, type ImagePullBehavior } from "./task-engine/engine.js";
 import { ECR_TARGET, EcrPulls } from "./ecr-pull.js";
+import { WharfClient } from "../contracts/wharf-client.js";
 import { join } from "node:path";
 import { DEFAULT_REGION, loadRootCredentials } from "../config.js";
 import { VERSION } from "../version.js";
@@ -278,12 +279,20 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     ...(relay ? { dns: { relay, ...(dnsRedirect ? { redirect: dnsRedirect } : {}), log } } : {}),
     ecr: new EcrPulls(
       {
-        token: async (r) =>
-          (await api.callService<{ authorizationData: { authorizationToken: string; expiresAt: number; proxyEndpoint: string }[] }>(
+        token: async (r, taskArn) => {
+          // A task with a usable execution role asks as that role (its policies decide the pull); others as the agent.
+          let client: WharfClient = api;
+          if (taskArn) {
+            const creds = await executionRole.credentialsOf(taskArn);
+            if (!creds) throw new Error(`the execution role's credentials for ${taskArn} are not issued`);
+            client = new WharfClient(opts.endpoint, creds, region);
+          }
+          return (await client.callService<{ authorizationData: { authorizationToken: string; expiresAt: number; proxyEndpoint: string }[] }>(
             { prefix: ECR_TARGET, service: "ecr", region: r },
             "GetAuthorizationToken",
             {},
-          )).authorizationData[0]!,
+          )).authorizationData[0]!;
+        },
       },
       containerInstanceArn.split(":")[4]!,
       region,

@@ -12,9 +12,8 @@ import type { TaskCredentials } from "./task-credentials.js";
  * store of their own, refreshed the same way, and never reach a container: this store is not the
  * one the metadata endpoint serves, and no variable names it.
  *
- * Image pulls would use the same credentials (`pullCall`-style hook: `credentialsOf(taskArn)`)
- * once Wharf has a registry; today images come from the local Docker Engine or public registries
- * and no credentials are involved.
+ * Image pulls from Wharf's ECR ask their registry token with the same credentials
+ * (`credentialsOf(taskArn)`, used by the agent's ECR token source: src/agent/agent.ts).
  */
 export class ExecutionRoleCredentials implements RoleCalls {
   private readonly clients = new Map<string, { accessKeyId: string; call: LogsCall }>();

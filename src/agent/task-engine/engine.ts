@@ -6,7 +6,7 @@ import { splitImageRef } from "../docker/client.js";
 import { CannotPullContainerError, daemonMessage } from "../docker/errors.js";
 import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import { ManagedTask } from "./managed-task.js";
-import type { PulledImage, TaskContext } from "./task-context.js";
+import type { PullAs, PulledImage, TaskContext } from "./task-context.js";
 import type { Reporter } from "./reporter.js";
 import type { MetadataEndpoint } from "../metadata/server.js";
 import type { CredentialsContext } from "../credentials/task-hook.js";
@@ -86,7 +86,7 @@ export class TaskEngine {
       containerInstanceArn: opts.containerInstanceArn,
       hostIp: opts.hostIp,
       signal: this.abort.signal,
-      pull: (image) => this.pull(image),
+      pull: (image, as) => this.pull(image, as),
       health: new HealthMonitor(opts.docker, { [WHARF_LABELS.instanceArn]: opts.containerInstanceArn }, this.abort.signal, log),
       efsRoot: opts.efsRoot,
       setup: withLogs(
@@ -188,21 +188,22 @@ export class TaskEngine {
 
   /**
    * Pulls as `imagePullBehavior` says (ECS's default: pull; on failure use the cached image, else
-   * CannotPullContainerError). Tokens for Wharf's ECR are asked with the agent's own keys; ECS asks
-   * with the task's execution role (`ExecutionRoleCredentials.credentialsOf(taskArn)`,
-   * credentials/execution-role.ts, is the hook for that; not wired yet).
+   * CannotPullContainerError). `as`: the task whose execution role asks for Wharf's ECR token (as
+   * ECS pulls private ECR images); without it the agent's own keys ask. Pulls of one image for
+   * different execution roles are not shared.
    * Resolves the pulled image's registry digest (the container's `imageDigest`) when Docker knows it.
    */
-  pull(image: string): Promise<PulledImage> {
-    let p = this.pulls.get(image);
+  pull(image: string, as?: PullAs): Promise<PulledImage> {
+    const key = as ? `${image}\n${as.taskArn}` : image;
+    let p = this.pulls.get(key);
     if (!p) {
-      p = this.pullOnce(image).finally(() => this.pulls.delete(image));
-      this.pulls.set(image, p);
+      p = this.pullOnce(image, as).finally(() => this.pulls.delete(key));
+      this.pulls.set(key, p);
     }
     return p;
   }
 
-  private async pullOnce(image: string): Promise<PulledImage> {
+  private async pullOnce(image: string, as?: PullAs): Promise<PulledImage> {
     const behavior = this.opts.imagePullBehavior ?? "default";
     if (behavior === "prefer-cached" || (behavior === "once" && this.pulledOnce.has(image))) {
       if (await this.opts.docker.inspectImage(image).catch(() => undefined)) {
@@ -211,7 +212,7 @@ export class TaskEngine {
       }
     }
     try {
-      const plan = await this.ecrPlan(image);
+      const plan = await this.ecrPlan(image, as);
       const ref = plan?.pullRef ?? image;
       await this.opts.docker.pullImage(ref, this.abort.signal, plan?.auth);
       if (plan?.tagAs) await this.opts.docker.tagImage(plan.pullRef, plan.tagAs.repo, plan.tagAs.tag);
@@ -241,10 +242,10 @@ export class TaskEngine {
     return hit?.slice(hit.indexOf("@") + 1);
   }
 
-  private async ecrPlan(image: string): Promise<EcrPullPlan | undefined> {
+  private async ecrPlan(image: string, as?: PullAs): Promise<EcrPullPlan | undefined> {
     if (!this.opts.ecr) return undefined;
     try {
-      return await this.opts.ecr.plan(image);
+      return await this.opts.ecr.plan(image, as?.taskArn);
     } catch (err) {
       throw new CannotPullContainerError(`could not get an ECR authorization token for ${image}: ${(err as Error).message}`);
     }

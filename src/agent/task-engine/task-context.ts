@@ -15,7 +15,7 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Pulls with ECS's default behaviour (cached image on failure); throws CannotPullContainerError. */
   /** Pulls (or finds cached) an image: its registry digest, and the local name to create containers from when it is not `image`. */
-  pull(image: string): Promise<PulledImage>;
+  pull(image: string, as?: PullAs): Promise<PulledImage>;
   log(line: Record<string, unknown>): void;
   /** The agent's Docker health watcher (health checks, HEALTHY dependencies). */
   health?: HealthMonitor;
@@ -36,6 +36,11 @@ export const AWSVPC_UNSUPPORTED = "awsvpc network mode is not supported by this 
 export class Closed extends Error {}
 
 /** What a pull found out: the registry digest (`imageDigest`), and a local name other than the task definition's, if any. */
+/** Whose credentials pull: the task whose (usable, own-account) execution role asks for registry tokens. */
+export interface PullAs {
+  taskArn: string;
+}
+
 export interface PulledImage {
   digest?: string;
   localRef?: string;

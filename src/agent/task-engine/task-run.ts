@@ -1,4 +1,5 @@
 import type { AgentTaskStatus } from "../../core/agent-task-states.js";
+import type { TaskAssignment } from "../../contracts/agent-protocol.js";
 import type { TaskPlan } from "../container-config.js";
 import type { TaskSetup } from "../network/task-setup.js";
 import type { ManagedContainer } from "./managed-container.js";
@@ -13,6 +14,7 @@ import type { TaskResources } from "./task-resources.js";
  */
 export interface TaskRun {
   readonly ctx: TaskContext;
+  readonly assignment: TaskAssignment;
   readonly plan: TaskPlan;
   readonly containers: ManagedContainer[];
   readonly resources: TaskResources;

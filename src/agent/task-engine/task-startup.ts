@@ -1,3 +1,4 @@
+import { usableExecutionRole } from "../../core/task-role.js";
 import { type ContainerPlan } from "../container-config.js";
 import { CannotCreateContainerError, CannotStartContainerError, daemonMessage } from "../docker/errors.js";
 import { monitorsHealth } from "../health/monitor.js";
@@ -60,9 +61,12 @@ export async function startTask(run: TaskRun): Promise<void> {
 
 async function pullImages(run: TaskRun, fresh: ManagedContainer[]): Promise<void> {
   const images = [...new Set(fresh.map((c) => c.plan.image))];
+  // ECS pulls private registry images with the task's execution role (when it is one of this account's).
+  const a = run.assignment;
+  const as = usableExecutionRole(a.taskArn, a.taskDefinition, a.overrides) ? { taskArn: a.taskArn } : undefined;
   await Promise.all(
     images.map((image) =>
-      run.ctx.pull(image).then(
+      run.ctx.pull(image, as).then(
         (pulled) => {
           for (const c of fresh) {
             if (c.plan.image !== image) continue;
