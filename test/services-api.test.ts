@@ -293,8 +293,14 @@ describe("services through the SDK and the aws CLI", () => {
     assert.equal(zero.service?.status, "DRAINING", "desiredCount 0 needs no force");
   });
 
-  it("ListServicesByNamespace lists Service Connect services of that namespace", async () => {
-    await create({ serviceName: "sc", serviceConnectConfiguration: { enabled: true, namespace: "shop" } });
+  it("ListServicesByNamespace lists Service Connect services of that namespace; enabling Service Connect is refused (not built)", async () => {
+    const refused = await create({ serviceName: "sc-on", serviceConnectConfiguration: { enabled: true, namespace: "shop" } }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.equal(refused?.name, "UnsupportedFeatureException");
+    assert.match(refused!.message, /Service Connect is not implemented by Wharf yet/);
+    await create({ serviceName: "sc", serviceConnectConfiguration: { enabled: false, namespace: "shop" } });
     const out = await w.ecs.send(new ListServicesByNamespaceCommand({ namespace: "shop" }));
     assert.deepEqual(out.serviceArns, [`arn:aws:ecs:us-east-1:${ACCT}:service/svc/sc`]);
     const none = await w.ecs.send(new ListServicesByNamespaceCommand({ namespace: "other" }));

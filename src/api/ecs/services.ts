@@ -144,6 +144,7 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
   await checkTargetGroups(deps, input.loadBalancers ?? [], td);
   const healthCheckGracePeriodSeconds = gracePeriodOf(input.healthCheckGracePeriodSeconds, input.loadBalancers ?? []);
   validateServiceRegistries(input.serviceRegistries, td);
+  refuseServiceConnect(input.serviceConnectConfiguration);
   await checkServiceRegistries(deps, ctx.principal, input.serviceRegistries ?? [], td);
   validateNetwork(input.networkConfiguration, td);
   if (input.networkConfiguration?.awsvpcConfiguration) await resolveTaskNetwork(deps, ctx, input.networkConfiguration.awsvpcConfiguration);
@@ -260,6 +261,7 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
       ? gracePeriodOf(input.healthCheckGracePeriodSeconds ?? current.healthCheckGracePeriodSeconds, input.loadBalancers ?? current.loadBalancers ?? [])
       : current.healthCheckGracePeriodSeconds;
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries, tdForChecks);
+  refuseServiceConnect(input.serviceConnectConfiguration);
   if (input.serviceRegistries || td) await checkServiceRegistries(deps, ctx.principal, input.serviceRegistries ?? current.serviceRegistries ?? [], tdForChecks);
   if (input.networkConfiguration || td) validateNetwork(input.networkConfiguration ?? current.networkConfiguration, tdForChecks);
   if (input.networkConfiguration?.awsvpcConfiguration) await resolveTaskNetwork(deps, ctx, input.networkConfiguration.awsvpcConfiguration);
@@ -396,7 +398,7 @@ export async function listServices(deps: EcsDeps, input: ListServicesRequest, ct
 
 /**
  * Services whose Service Connect configuration names the Cloud Map namespace (by name or
- * ARN). Wharf has no Cloud Map yet, so an unknown namespace lists nothing.
+ * ARN; Service Connect itself is not built, so these are configurations with `enabled: false`).
  */
 export async function listServicesByNamespace(deps: EcsDeps, input: ListServicesByNamespaceRequest, ctx: RequestContext) {
   const size = pageSize(input.maxResults, 10);
@@ -412,4 +414,18 @@ export async function listServicesByNamespace(deps: EcsDeps, input: ListServices
   const rest = after === undefined ? rows : rows.filter((r) => key(r.value) > after);
   const { items, nextToken } = page(rest, size, (r) => key(r.value));
   return { serviceArns: items.map((r) => r.value.serviceArn), ...(nextToken ? { nextToken } : {}) };
+}
+
+/**
+ * Service Connect is not built: a configuration that turns it on is refused, never stored as if
+ * it worked (one with `enabled: false` is kept, as ECS keeps it, and ListServicesByNamespace reads
+ * its namespace). Service discovery through `serviceRegistries` is built (docs/servicediscovery.md).
+ */
+function refuseServiceConnect(c: { enabled?: boolean } | undefined): void {
+  if (c?.enabled) {
+    throw new AwsError(
+      "UnsupportedFeatureException",
+      "Service Connect is not implemented by Wharf yet: use serviceRegistries (Cloud Map DNS names), or set serviceConnectConfiguration.enabled to false.",
+    );
+  }
 }
