@@ -48,11 +48,13 @@ if [ "$check" != 0 ]; then mkdir -p "$snap/before" "$snap/after" && snapshot "$s
 
 log "running tests ..."
 rc=0
+started=$SECONDS
 # Bounded: a test file (and any test without its own timeout) fails after 10 min, a file whose tests are done exits even
 # if a failed hook left a handle open (--test-force-exit), and the whole run stops after 45 min.
 TMPDIR="$run_tmp" timeout -k 30 "${WHARF_TEST_RUN_LIMIT:-45m}" node --test --test-force-exit --test-timeout=600000 \
   --test-concurrency="${WHARF_TEST_CONCURRENCY:-2}" "${files[@]}" || rc=$?
 [ "$rc" != 124 ] || log "the test run passed its ${WHARF_TEST_RUN_LIMIT:-45m} limit and was stopped"
+log "the tests took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s (concurrency ${WHARF_TEST_CONCURRENCY:-2})"
 
 if [ "$check" = 0 ]; then
   rm -rf "$run_tmp"
