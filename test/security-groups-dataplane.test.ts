@@ -95,7 +95,11 @@ describe("security groups on task ENIs (real Docker, real iptables)", () => {
     assert.ok(!dump.some((l) => l.includes(eniChains(prefix, eni("stranger")).ingress)));
 
     assert.equal(await connect(cid("web"), ip("db"), 5432), "ok", "web → db:5432");
-    assert.equal(await connect(cid("other"), ip("db"), 5432), "timeout", "other → db:5432 is dropped");
+    // (on failure, what the kernel had: this agent's chains and every hook, for the diagnosis)
+    const kernel = async () =>
+      (await filterTable()).split("\n").filter((l) => l.includes(prefix) || /^-A (DOCKER-USER|FORWARD) /.test(l)).join("\n");
+    const otherToDb = await connect(cid("other"), ip("db"), 5432);
+    assert.equal(otherToDb, "timeout", `other → db:5432 is dropped\n${otherToDb === "timeout" ? "" : await kernel()}`);
     assert.equal(await connect(cid("other"), ip("stranger"), 5432), "ok", "a task of unknown groups is not filtered");
 
     // Revoke: once the kernel has it, the next connection is cut.
