@@ -12,7 +12,8 @@ import {
   SetRepositoryPolicyCommand,
   StartLifecyclePolicyPreviewCommand,
 } from "@aws-sdk/client-ecr";
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
@@ -200,6 +201,40 @@ describe("ECR repository policies and lifecycle policy previews (SDK, aws CLI, r
     assert.equal((await other.ecr.send(new ListImagesCommand({ repositoryName: name }))).imageIds!.length, 1);
     u.ecr.destroy();
     other.ecr.destroy();
+  });
+
+  it("a role session is allowed by a repository policy naming its role, API and registry", async () => {
+    const name = repoName("role");
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    const img = await pushImageBlobs(reg, name, "role");
+    await ecr.send(new PutImageCommand({ repositoryName: name, imageManifest: img.manifest, imageTag: "v1" }));
+    const roleName = `ecr-reader-${process.pid}-${++unique}`;
+    const roleArn = `arn:aws:iam::${w.server.accountId}:role/${roleName}`;
+    // The role trusts the account; its one identity policy lets it log in to the registry, nothing more.
+    await iam.send(
+      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: policy({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${w.server.accountId}:root` }, Action: "sts:AssumeRole" }) }),
+    );
+    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: "login", PolicyDocument: tokenOnly }));
+    const u = await user(policy({ Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn }));
+    const sts = new STSClient({ endpoint: w.server.url, region: "us-east-1", credentials: await u.ecr.config.credentials(), maxAttempts: 1 });
+    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "reader" }))).Credentials!;
+    const session = new ECRClient({
+      endpoint: w.server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+      maxAttempts: 1,
+    });
+    const sessionArn = `arn:aws:sts::${w.server.accountId}:assumed-role/${roleName}/reader`;
+    await rejects(session.send(new DescribeImagesCommand({ repositoryName: name })), "AccessDeniedException", new RegExp(`^User: ${sessionArn.replace(/[/.]/g, "\\$&")} is not authorized`));
+    await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: name, policyText: policy({ Effect: "Allow", Principal: { AWS: roleArn }, Action: ["ecr:DescribeImages", "ecr:BatchGetImage"] }) }));
+    assert.equal((await session.send(new DescribeImagesCommand({ repositoryName: name }))).imageDetails!.length, 1);
+    const asSession = await registryAs(session);
+    const pulled = await asSession.fetch(`/v2/${name}/manifests/v1`, { headers: { accept: DOCKER_MANIFEST } });
+    assert.equal(pulled.status, 200);
+    await pulled.arrayBuffer();
+    sts.destroy();
+    session.destroy();
+    u.ecr.destroy();
   });
 
   it("lifecycle policy previews: IN_PROGRESS, then COMPLETE on the clock with the images the rules would expire; nothing deleted", async () => {
