@@ -458,7 +458,7 @@ describe("ECR API through @aws-sdk/client-ecr and the aws CLI, and the registry 
   });
 
   it("operations Wharf has not built say so", async () => {
-    const err = await w.awsError("ecr", "get-repository-policy", "--repository-name", "x1");
+    const err = await w.awsError("ecr", "describe-registry");
     assert.equal(err.code, "UnsupportedFeatureException");
   });
 });

@@ -1,4 +1,4 @@
-import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
+import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,10 +9,10 @@ import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/te
 
 /**
  * examples/terraform-ecr with the real `terraform` binary and the hashicorp/aws provider from the
- * local mirror: aws_ecr_repository (mutability, scanning, tags, force_delete), aws_ecr_lifecycle_policy and
- * data.aws_ecr_authorization_token apply, plan with no changes, and destroy; the token is there.
+ * local mirror: aws_ecr_repository (mutability, scanning, tags, force_delete), aws_ecr_lifecycle_policy,
+ * aws_ecr_repository_policy and data.aws_ecr_authorization_token apply, plan with no changes, and destroy; the token is there.
  */
-describe("Terraform: ECR repositories, a lifecycle policy and the authorization token apply, plan clean and destroy", { skip: terraformSkip }, () => {
+describe("Terraform: ECR repositories, a lifecycle policy, a repository policy and the authorization token apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let ecr: ECRClient;
   let work = "";
@@ -50,6 +50,8 @@ describe("Terraform: ECR repositories, a lifecycle policy and the authorization 
 
     const lifecycle = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: "tfecr/app" }))).lifecyclePolicyText!);
     assert.deepEqual(lifecycle.rules.map((r: { rulePriority: number }) => r.rulePriority), [1, 2]);
+    const policy = JSON.parse((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "tfecr/app" }))).policyText!);
+    assert.deepEqual(policy.Statement[0].Principal, { AWS: `arn:aws:iam::${h.server.accountId}:root` });
 
     const plan = await t!.planExitCode(...vars);
     assert.equal(plan.code, 0, plan.out);

@@ -1,5 +1,5 @@
 # ECR on Wharf: an immutable repository with scanning settings and tags and a lifecycle policy
-# (keep 10 release images, expire untagged ones after a day), a mutable one, and the registry's
+# (keep 10 release images, expire untagged ones after a day) and a repository policy, a mutable one, and the registry's
 # login token (data.aws_ecr_authorization_token) — what `docker login` takes.
 #
 #   eval "$(node bin/wharf.js env)"      # with `wharf up` running
@@ -76,6 +76,24 @@ resource "aws_ecr_lifecycle_policy" "app" {
           countNumber = 1
         }
         action = { type = "expire" }
+      },
+    ]
+  })
+}
+
+data "aws_caller_identity" "me" {}
+
+# Who else may pull: IAM users and roles of the account need no identity policy for it.
+resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "pull"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:root" }
+        Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
       },
     ]
   })

@@ -85,7 +85,13 @@ export async function authorize(call: CallToAuthorize): Promise<void> {
     const tagsOf = service.resourceTags && readsResourceTags(caller) ? service.resourceTags : undefined;
     for (const resource of resources) {
       const tags = tagsOf && resource !== "*" ? await tagsOf(resource, principal) : undefined;
-      items.push({ action: spec.action, resource, ...(tags ? { keys: resourceTagKeys(service.signingName, tags) } : {}) });
+      const held = service.resourcePolicies && resource !== "*" ? await service.resourcePolicies(resource, principal) : undefined;
+      items.push({
+        action: spec.action,
+        resource,
+        ...(tags ? { keys: resourceTagKeys(service.signingName, tags) } : {}),
+        ...(held?.length ? { resourcePolicies: held } : {}),
+      });
     }
     for (const e of extra) items.push({ action: e.action, resource: e.resource, ...(e.keys ? { keys: e.keys } : {}) });
     const failure = authorizeCall(caller.principal, caller.policies, items, facts);

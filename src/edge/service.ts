@@ -1,6 +1,6 @@
 import type { Principal } from "../core/arn.js";
 import type { AwsError } from "../core/errors.js";
-import type { ContextValue } from "../core/iam/index.js";
+import type { CompiledPolicy, ContextValue } from "../core/iam/index.js";
 import type { Caller } from "./identity.js";
 import type { ShapeModel } from "./shape-model.js";
 
@@ -71,6 +71,12 @@ interface ServiceBase {
    * looked up by the authorizer only for callers whose policies read resource tags.
    */
   resourceTags?: (arn: string, p: Principal) => Promise<Readonly<Record<string, string>> | undefined>;
+  /**
+   * The resource-based policies of a resource by ARN (an ECR repository policy), evaluated by the
+   * authorizer with the caller's own (IAM's logic: identity or resource policy allows, any
+   * explicit Deny wins). Absent or empty: identity policies alone decide.
+   */
+  resourcePolicies?: (arn: string, p: Principal) => Promise<readonly CompiledPolicy[] | undefined>;
   /** Largest request body this service accepts (default MAX_BODY_BYTES); CloudWatch Logs needs more. */
   maxBodyBytes?: number;
 }

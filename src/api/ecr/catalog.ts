@@ -6,6 +6,7 @@ import type { PushedManifest, RegistryCatalog, RegistryRefusal, RegistryRepo } f
 import { AwsError } from "../../core/errors.js";
 import { type EcrDeps, getRepository, imageId, imageScope, listImages, repoLock } from "./common.js";
 import { storeManifest, tagImmutableMessage } from "./push.js";
+import { repositoryPolicyOf } from "./repository-policy.js";
 
 /**
  * The registry front's view of ECR (src/core/ecr/registry-contract.ts): tokens, repositories,
@@ -26,7 +27,8 @@ export function ecrCatalog(deps: EcrDeps): RegistryCatalog {
       const caller = deps.identities.resolve(claims.accessKeyId);
       if (!caller) return denied("Your authorization token is no longer valid: the credentials that requested it are gone. Reauthenticate and try again.");
       if (caller.expiresAt !== undefined && caller.expiresAt <= deps.clock.now()) return denied("Your authorization token has expired. Reauthenticate and try again.");
-      const failure = authorizeCall(caller.principal, caller.policies, [{ action, resource }], { now: deps.clock.now(), secureTransport: false });
+      const held = await repositoryPolicyOf(deps, r.accountId, r.region, r.name);
+      const failure = authorizeCall(caller.principal, caller.policies, [{ action, resource, ...(held ? { resourcePolicies: [held] } : {}) }], { now: deps.clock.now(), secureTransport: false });
       return failure ? denied(`User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${resource}`) : undefined;
     },
     async repository(accountId, region, name) {

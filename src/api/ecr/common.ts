@@ -29,6 +29,10 @@ export interface RepositoryDoc {
   tags: { Key: string; Value: string }[];
   /** The lifecycle policy's text as given, and when it was last applied (epoch seconds). */
   lifecyclePolicy?: { text: string; lastEvaluatedAt?: number };
+  /** The last lifecycle policy preview (StartLifecyclePolicyPreview): its text, when it completes (epoch ms), the images it would expire. */
+  lifecyclePreview?: { text: string; completesAt: number; expiring: { digest: string; tags: string[]; pushedAt: number; rulePriority: number }[] };
+  /** The repository policy's text as given (SetRepositoryPolicy). */
+  repositoryPolicy?: string;
 }
 
 export const repoScope = (accountId: string, region: string): string => `${accountId}:${region}`;

@@ -6,8 +6,10 @@ import { type EcrDeps, getRepository } from "./common.js";
 import * as images from "./images.js";
 import * as layers from "./layers.js";
 import * as lifecycle from "./lifecycle.js";
+import * as lifecyclePreview from "./lifecycle-preview.js";
 import { ecrModel } from "./model.generated.js";
 import * as repositories from "./repositories.js";
+import * as repositoryPolicy from "./repository-policy.js";
 import * as tags from "./tags.js";
 
 export type { EcrDeps } from "./common.js";
@@ -43,6 +45,11 @@ export const ecrOperations: Record<string, EcrOperation> = {
   PutLifecyclePolicy: lifecycle.putLifecyclePolicy,
   GetLifecyclePolicy: lifecycle.getLifecyclePolicy,
   DeleteLifecyclePolicy: lifecycle.deleteLifecyclePolicy,
+  StartLifecyclePolicyPreview: lifecyclePreview.startLifecyclePolicyPreview,
+  GetLifecyclePolicyPreview: lifecyclePreview.getLifecyclePolicyPreview,
+  SetRepositoryPolicy: repositoryPolicy.setRepositoryPolicy,
+  GetRepositoryPolicy: repositoryPolicy.getRepositoryPolicy,
+  DeleteRepositoryPolicy: repositoryPolicy.deleteRepositoryPolicy,
   TagResource: tags.tagResource,
   UntagResource: tags.untagResource,
   ListTagsForResource: tags.listTagsForResource,
@@ -69,6 +76,7 @@ export function ecrService(deps: EcrDeps): JsonService {
       const repo = m ? await getRepository(deps, m[2]!, m[1]!, m[3]!) : undefined;
       return repo?.tags.length ? Object.fromEntries(repo.tags.map((t) => [t.Key, t.Value])) : undefined;
     },
+    resourcePolicies: (arn, p) => repositoryPolicy.repositoryPoliciesByArn(deps, arn, p),
     maxBodyBytes: ECR_MAX_BODY_BYTES,
   };
 }

@@ -1,5 +1,6 @@
 import type { DeleteLifecyclePolicyRequest, GetLifecyclePolicyRequest, PutLifecyclePolicyRequest } from "@aws-sdk/client-ecr";
-import { expiredImages, LifecyclePolicyError, parseLifecyclePolicy } from "../../core/ecr/lifecycle.js";
+import type { ImageDoc } from "../../core/ecr/images.js";
+import { expiredImages, LifecyclePolicyError, type LifecycleRule, parseLifecyclePolicy } from "../../core/ecr/lifecycle.js";
 import { AwsError } from "../../core/errors.js";
 import type { RequestContext } from "../../edge/service.js";
 import {
@@ -22,7 +23,17 @@ import {
  * deletes them (manifest out of the registry, record out of the index).
  */
 
-const notFound = (r: RepositoryDoc) =>
+/** The rules of a policy text; InvalidParameterException in ECR's words when it breaks them. */
+export function checkedRules(text: string): LifecycleRule[] {
+  try {
+    return parseLifecyclePolicy(text);
+  } catch (err) {
+    if (err instanceof LifecyclePolicyError) throw ecrInvalidParameter(`Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${err.message}'`);
+    throw err;
+  }
+}
+
+export const lifecyclePolicyNotFound = (r: RepositoryDoc) =>
   new AwsError("LifecyclePolicyNotFoundException", `Lifecycle policy does not exist for the repository with name '${r.name}' in the registry with id '${r.accountId}'`);
 
 const putRepo = (deps: EcrDeps, r: RepositoryDoc) =>
@@ -30,12 +41,7 @@ const putRepo = (deps: EcrDeps, r: RepositoryDoc) =>
 
 export async function putLifecyclePolicy(deps: EcrDeps, input: PutLifecyclePolicyRequest, ctx: RequestContext) {
   const text = input.lifecyclePolicyText!;
-  try {
-    parseLifecyclePolicy(text);
-  } catch (err) {
-    if (err instanceof LifecyclePolicyError) throw ecrInvalidParameter(`Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${err.message}'`);
-    throw err;
-  }
+  checkedRules(text);
   const p = ctx.principal;
   const r = await deps.lock(repoLock(p.accountId, p.region, input.repositoryName!), async () => {
     const repo = await requireRepository(deps, input, p);
@@ -49,7 +55,7 @@ export async function putLifecyclePolicy(deps: EcrDeps, input: PutLifecyclePolic
 
 export async function getLifecyclePolicy(deps: EcrDeps, input: GetLifecyclePolicyRequest, ctx: RequestContext) {
   const r = await requireRepository(deps, input, ctx.principal);
-  if (!r.lifecyclePolicy) throw notFound(r);
+  if (!r.lifecyclePolicy) throw lifecyclePolicyNotFound(r);
   return {
     registryId: r.accountId,
     repositoryName: r.name,
@@ -62,7 +68,7 @@ export async function deleteLifecyclePolicy(deps: EcrDeps, input: DeleteLifecycl
   const p = ctx.principal;
   return deps.lock(repoLock(p.accountId, p.region, input.repositoryName!), async () => {
     const r = await requireRepository(deps, input, p);
-    if (!r.lifecyclePolicy) throw notFound(r);
+    if (!r.lifecyclePolicy) throw lifecyclePolicyNotFound(r);
     const { lifecyclePolicy, ...rest } = r;
     await putRepo(deps, rest);
     return {
@@ -88,6 +94,12 @@ function referenced(images: readonly { mediaType: string; manifest: string }[]):
   return refs;
 }
 
+/** What a policy expires of these images now: the rule engine's choice, less images a manifest list names. What enforcement deletes and a preview shows. */
+export function wouldExpire(images: readonly ImageDoc[], rules: readonly LifecycleRule[], nowSeconds: number): { digest: string; rulePriority: number }[] {
+  const keep = referenced(images);
+  return expiredImages(images, rules, nowSeconds).filter((e) => !keep.has(e.digest));
+}
+
 /** Applies the repository's lifecycle policy now; resolves the digests it expired. */
 export async function enforceLifecycle(deps: EcrDeps, accountId: string, region: string, name: string): Promise<string[]> {
   return deps.lock(repoLock(accountId, region, name), async () => {
@@ -95,8 +107,7 @@ export async function enforceLifecycle(deps: EcrDeps, accountId: string, region:
     if (!repo?.lifecyclePolicy) return [];
     const images = await listImages(deps, repo);
     const now = Math.floor(deps.clock.now()) / 1000;
-    const keep = referenced(images);
-    const expired = expiredImages(images, parseLifecyclePolicy(repo.lifecyclePolicy.text), now).filter((e) => !keep.has(e.digest));
+    const expired = wouldExpire(images, parseLifecyclePolicy(repo.lifecyclePolicy.text), now);
     for (const e of expired) {
       await deps.registry?.deleteManifest(repo, e.digest);
       await deps.store.write([{ op: "delete", kind: "ecr-image", id: imageId(repo, e.digest) }]);

@@ -36,6 +36,8 @@ export interface AuthzItem {
   readonly resource: string;
   /** Keys of this item only (iam:PassedToService for a PassRole check). */
   readonly keys?: Readonly<Record<string, ContextValue | undefined>>;
+  /** The resource-based policies of this item's resource (an ECR repository policy), evaluated with the caller's. */
+  readonly resourcePolicies?: readonly CompiledPolicy[];
 }
 
 export interface AuthzFailure {
@@ -60,7 +62,9 @@ export function authorizeCall(
   let shared: ContextMap | undefined;
   for (const item of items) {
     const ctx = item.keys ? new ContextMap({ ...base, ...item.keys }) : (shared ??= new ContextMap(base));
-    const decision = evaluate({ principal, action: item.action, resource: item.resource }, identityFor(policies, serviceOf(item.action)), ctx);
+    const own = identityFor(policies, serviceOf(item.action));
+    const set = item.resourcePolicies?.length ? { ...own, resource: item.resourcePolicies } : own;
+    const decision = evaluate({ principal, action: item.action, resource: item.resource }, set, ctx);
     if (decision.decision !== "Allow") return { action: item.action, resource: item.resource, decision };
   }
   return undefined;
