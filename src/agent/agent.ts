@@ -312,7 +312,15 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
   await logs?.start();
 
   const req = { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS };
-  const onPrefetch = (list: { image: string }[] | undefined) => prefetcher?.update((list ?? []).map((p) => p.image));
+  let unpulled = "";
+  const onPrefetch = (list: { image: string }[] | undefined) => {
+    const images = (list ?? []).map((p) => p.image);
+    if (prefetcher) return prefetcher.update(images);
+    // Off: say once per new list what is not pulled ahead (the tasks pull their images themselves).
+    const key = images.join("\n");
+    if (images.length && key !== unpulled) log({ msg: "warm starts are off: the listed images are not pulled ahead", images });
+    unpulled = key;
+  };
   const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), onDns, onPrefetch, abort.signal, log).finally(async () => {
     prefetcher?.close();
     await metadata?.close();
