@@ -8,7 +8,7 @@ import type { AgentHub } from "./agent-hub.js";
 import type { EcsDeps } from "./ecs/deps.js";
 import { clusterPlacement, placementRequest } from "./ecs/task-placement.js";
 import type { ServiceDoc } from "../records/service-doc.js";
-import { isPoolArn } from "../records/instance-doc.js";
+import { clusterInstances, FARGATE_POOL_NAME, isPoolArn } from "../records/instance-doc.js";
 import type { TaskDefinitionDoc } from "../core/task-definition/index.js";
 
 /** A service as warm starts need it: its images and the placement request of its tasks. */
@@ -25,8 +25,9 @@ interface ServiceImages {
  * `prefetch`. The services of a cluster (with their task definitions' images and placement
  * requests) are read once and kept until a service of that cluster is written; eligibility is
  * judged per instance on the cluster's live placement index. When a write changes what a service
- * asks to be pulled (created, new task definition, launch, constraints, deleted), every held poll
- * is woken (`bumpAll`) so agents start pulling at once, before the deployment's tasks are placed.
+ * asks to be pulled (created, new task definition, launch, constraints, deleted), the held polls of
+ * its cluster's instances and of the Fargate pool's hosts are woken so agents start pulling at
+ * once, before the deployment's tasks are placed (a record deleted outright wakes every poll).
  */
 export class PrefetchFeed {
   private readonly byCluster = new Map<string, Promise<ServiceImages[]>>();
@@ -35,24 +36,40 @@ export class PrefetchFeed {
 
   constructor(
     private readonly deps: EcsDeps,
-    private readonly hub?: Pick<AgentHub, "bumpAll">,
+    private readonly hub?: Pick<AgentHub, "bump" | "bumpAll">,
   ) {}
 
   /** The store's write notifications (src/server.ts): services written. */
   observe(ops: readonly WriteOp[]): void {
-    let moved = false;
+    const clusters = new Set<string>();
+    let everyone = false;
     for (const op of ops) {
       if (op.kind !== "service") continue;
       const doc = op.op === "put" ? (op.value as ServiceDoc) : undefined;
       const key = prefetchKey(doc);
       if (this.keys.get(op.id) === key) continue;
       this.keys.set(op.id, key);
-      if (doc) this.byCluster.delete(doc.clusterArn);
-      else this.byCluster.clear();
       this.all = undefined;
-      moved = true;
+      if (doc) {
+        this.byCluster.delete(doc.clusterArn);
+        clusters.add(doc.clusterArn);
+      } else {
+        this.byCluster.clear();
+        everyone = true;
+      }
     }
-    if (moved) this.hub?.bumpAll();
+    if (!this.hub) return;
+    if (everyone) return this.hub.bumpAll();
+    // The cluster's instances, and the Fargate pool's hosts (they run Fargate services of every cluster).
+    for (const c of clusters) void this.wake([c, c.replace(/:cluster\/.*$/, `:cluster/${FARGATE_POOL_NAME}`)]);
+  }
+
+  private async wake(scopes: string[]): Promise<void> {
+    try {
+      for (const scope of scopes) for (const i of await clusterInstances(this.deps.store, scope)) this.hub!.bump(i.containerInstanceArn);
+    } catch {
+      this.hub!.bumpAll();
+    }
   }
 
   /** What the instance should pull ahead of its tasks. */
