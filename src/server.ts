@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { agentChannelRoute } from "./api/agent-channel.js";
+import { PrefetchFeed } from "./api/prefetch-feed.js";
 import { ec2PolicyProvider, NetworkPolicyFeed, type NetworkPolicyProvider } from "./api/network-policy.js";
 import { explainRoute } from "./api/explain-route.js";
 import { deploymentTimelineRoute } from "./api/deployment-timeline-route.js";
@@ -50,6 +51,11 @@ import { type DnsServer, startDnsServer } from "./dns/server.js";
 
 export interface ServerOptions {
   dataDir: string;
+  /**
+   * Warm starts (docs/services.md): poll answers list the images of the services that could run
+   * on each instance, so agents pull them ahead of the tasks. Default true (env WHARF_WARM_STARTS=false turns it off).
+   */
+  warmStarts?: boolean;
   host?: string;
   port?: number;
   clock?: Clock;
@@ -171,6 +177,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let placement: PlacementIndexes | undefined;
   let policyFeed: NetworkPolicyFeed | undefined;
   let lbFeed: LbDataPlaneFeed | undefined;
+  let prefetchFeed: PrefetchFeed | undefined;
   let groupWrites: ((ops: readonly WriteOp[]) => void) | undefined;
   // Agents are woken by the same notifications (src/api/agent-wake.ts): no operation bumps them by hand.
   let hub: AgentHub | undefined;
@@ -180,6 +187,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       placement?.observe(ops);
       policyFeed?.observe(ops);
       lbFeed?.observe(ops);
+      prefetchFeed?.observe(ops);
       groupWrites?.(ops);
       if (hub) for (const arn of instancesToWake(ops)) hub.bump(arn);
       onWrite(ops);
@@ -216,6 +224,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(placement ? { placement } : {}),
     ...(defaultVpcCidr ? { defaultVpcCidr } : {}),
   };
+  const warmStarts = opts.warmStarts ?? process.env.WHARF_WARM_STARTS !== "false";
+  if (warmStarts) prefetchFeed = new PrefetchFeed(deps, agents);
+
   const ownPlane = opts.lbDataPlane === undefined ? new HaproxyDataPlane({ dataDir: opts.dataDir, log: (l) => log?.({ component: "lb", ...l }) }) : undefined;
   const lbPlane = opts.lbDataPlane || ownPlane;
   const lbAddressPrefix = opts.lbAddressPrefix ?? process.env.WHARF_LB_ADDRESS_PREFIX ?? "127.77";
@@ -301,7 +312,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log: logAs("edge"),
     ...(opts.accessLog ? { onResponse: opts.accessLog } : {}),
     internal: [
-      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
+      agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(prefetchFeed ? { prefetch: prefetchFeed } : {}), ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),
       explainRoute({ deps, secrets, accountId, clock }),
       capacityRoute({ deps, secrets, accountId, clock }),

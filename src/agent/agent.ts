@@ -1,3 +1,4 @@
+import { Prefetcher } from "./prefetch.js";
 import { IMAGE_PULL_BEHAVIORS, type ImagePullBehavior } from "./task-engine/engine.js";
 import { ECR_TARGET, EcrPulls } from "./ecr-pull.js";
 import { WharfClient } from "../contracts/wharf-client.js";
@@ -91,12 +92,19 @@ export interface AgentOptions {
   firewallPrefix?: string;
   /** How often the firewall re-reads and repairs the kernel's rules (default 10 s). */
   firewallResyncMs?: number;
+  /**
+   * Warm starts: pull the images the control plane lists in its answers' `prefetch` ahead of the
+   * tasks (src/agent/prefetch.ts; default true, `--no-warm-starts` turns it off).
+   */
+  warmStarts?: boolean;
 }
 
 export interface RunningAgent {
   containerInstanceArn: string;
   ec2InstanceId: string;
   engine: TaskEngine;
+  /** Pulls ahead of tasks (warm starts); undefined when turned off. */
+  prefetcher?: Prefetcher;
   /** The log shipper (awslogs / FireLens); `stats()` has shipped and dropped line counts per container. */
   logs?: LogShipper;
   /** The security group firewall (absent with `securityGroups: false`). */
@@ -298,12 +306,23 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
       region,
     ),
   });
+  const prefetcher = opts.warmStarts === false ? undefined : new Prefetcher({ pull: (image) => engine.pull(image), log });
   const adopted = await engine.loadExisting();
   if (adopted) log({ msg: "found containers from an earlier run", count: adopted });
   await logs?.start();
 
   const req = { cluster: opts.cluster, containerInstanceArn, waitMs: opts.pollWaitMs ?? AGENT_POLL_WAIT_MS };
-  const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), onDns, abort.signal, log).finally(async () => {
+  let unpulled = "";
+  const onPrefetch = (list: { image: string }[] | undefined) => {
+    const images = (list ?? []).map((p) => p.image);
+    if (prefetcher) return prefetcher.update(images);
+    // Off: say once per new list what is not pulled ahead (the tasks pull their images themselves).
+    const key = images.join("\n");
+    if (images.length && key !== unpulled) log({ msg: "warm starts are off: the listed images are not pulled ahead", images });
+    unpulled = key;
+  };
+  const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), onDns, onPrefetch, abort.signal, log).finally(async () => {
+    prefetcher?.close();
     await metadata?.close();
     await relay?.close();
     await dnsRedirect?.clear().catch(() => undefined);
@@ -318,6 +337,7 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     containerInstanceArn,
     ec2InstanceId,
     engine,
+    ...(prefetcher ? { prefetcher } : {}),
     logs,
     firewall,
     done,
@@ -358,6 +378,7 @@ async function pollLoop(
   req: { cluster: string; containerInstanceArn: string; waitMs: number },
   onPolicy: (policy: NetworkPolicy | undefined) => void,
   onDns: (server: { address: string; port: number } | undefined) => void,
+  onPrefetch: (list: { image: string }[] | undefined) => void,
   signal: AbortSignal,
   log: (l: Record<string, unknown>) => void,
 ): Promise<void> {
@@ -378,6 +399,8 @@ async function pollLoop(
       onPolicy(res.networkPolicy);
       onDns(res.dnsServer);
       engine.apply(res.tasks, { complete: true });
+      // After the tasks: their own pulls go first; pulls ahead share them (engine.pull).
+      onPrefetch(res.prefetch);
     } catch (err) {
       if (signal.aborted) return;
       // After an outage, take the server's next answer whatever its sequence (it may have restarted).

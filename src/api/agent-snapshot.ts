@@ -7,6 +7,7 @@ import type { EcsDeps } from "./ecs/deps.js";
 import { capacityTasks, type InstanceDoc } from "../records/instance-doc.js";
 import type { TaskDoc } from "../records/task-doc.js";
 import type { NetworkPolicyFeed } from "./network-policy.js";
+import type { PrefetchFeed } from "./prefetch-feed.js";
 
 /**
  * What the agent channel answers, shared by the per-instance poll (agent-channel.ts) and the
@@ -22,6 +23,8 @@ export interface AgentChannelOptions {
   networkPolicy?: NetworkPolicyFeed;
   /** Wharf's DNS server, for the answers' `dnsServer` (the agents' relay forwards tasks' queries there). */
   dnsServer?: { address: string; port: number };
+  /** Warm starts: the images each instance should pull ahead (answers' `prefetch`); without it answers carry none. */
+  prefetch?: PrefetchFeed;
 }
 
 export const badRequest = (message: string) => new AwsError("InvalidParameterException", message);
@@ -51,7 +54,7 @@ export function toAssignment(t: TaskDoc): TaskAssignment {
 
 /** The instance's answer right now. The seq is read BEFORE the tasks, so a change racing the read is re-sent. */
 export async function snapshot(
-  o: Pick<AgentChannelOptions, "deps" | "hub" | "networkPolicy" | "dnsServer">,
+  o: Pick<AgentChannelOptions, "deps" | "hub" | "networkPolicy" | "dnsServer" | "prefetch">,
   clusterArnValue: string,
   instanceArn: string,
 ): Promise<PollResponse> {
@@ -60,7 +63,15 @@ export async function snapshot(
   const registered = !!doc && doc.wharf.clusterArn === clusterArnValue && doc.status !== "INACTIVE";
   const docs = doc && doc.wharf.clusterArn === clusterArnValue ? await instanceTasks(o.deps, clusterArnValue, instanceArn) : [];
   const networkPolicy = registered ? await o.networkPolicy?.policyFor(instanceArn, docs) : undefined;
-  return { seq, tasks: docs.map(toAssignment), registered, ...(networkPolicy ? { networkPolicy } : {}), ...(o.dnsServer ? { dnsServer: o.dnsServer } : {}) };
+  const prefetch = registered && o.prefetch ? await o.prefetch.prefetchFor(clusterArnValue, instanceArn) : undefined;
+  return {
+    seq,
+    tasks: docs.map(toAssignment),
+    registered,
+    ...(networkPolicy ? { networkPolicy } : {}),
+    ...(o.dnsServer ? { dnsServer: o.dnsServer } : {}),
+    ...(prefetch ? { prefetch } : {}),
+  };
 }
 
 /**

@@ -33,6 +33,8 @@ Usage: wharf agent [options]
   --pause-image IMAGE     image of awsvpc pause containers (default: a cached busybox-like image)
   --image-pull-behavior B default | always | once | prefer-cached, as ECS_IMAGE_PULL_BEHAVIOR
                           (default: that variable, else default)
+  --no-warm-starts        do not pull the images of the cluster's services ahead of their tasks
+                          (warm starts: the control plane's poll answers list them)
   --no-metadata-endpoint  do not serve the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4)
   --no-security-groups    do not enforce security groups on awsvpc tasks (default: iptables rules, needs root)
 ${LOG_LEVEL_HELP}${HELP_LINE}
@@ -86,6 +88,7 @@ export const AGENT_OPTIONS = {
   "pause-image": { type: "string" },
   "image-pull-behavior": { type: "string" },
   "no-metadata-endpoint": { type: "boolean" },
+  "no-warm-starts": { type: "boolean" },
   "no-security-groups": { type: "boolean" },
   simulate: { type: "string" },
   cpu: { type: "string" },
@@ -144,6 +147,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     pauseImage: values["pause-image"],
     ...(values["image-pull-behavior"] !== undefined ? { imagePullBehavior: pullBehavior(values["image-pull-behavior"]) } : {}),
     metadataEndpoint: !values["no-metadata-endpoint"],
+    warmStarts: !values["no-warm-starts"],
     securityGroups: !values["no-security-groups"],
     fargate: values.fargate === true,
     log,

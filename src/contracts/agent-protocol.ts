@@ -125,6 +125,15 @@ export interface PollResponse {
    * Absent: the control plane runs none; tasks keep Docker's resolver.
    */
   dnsServer?: { address: string; port: number };
+  /**
+   * Warm starts (docs/services.md): the images of the ACTIVE services whose tasks could be placed
+   * on this instance (src/core/service/prefetch.ts), whole each time, sorted. The agent pulls them
+   * in the background (unless started with `--no-warm-starts`) so a deployment's tasks start from
+   * a cached image. Pulls ahead are made with the agent's own credentials (ECR images included:
+   * there is no task yet whose execution role could ask). The control plane wakes the held polls of
+   * the service's cluster (and of the Fargate pool) when a service's images change. Absent: the control plane has warm starts off.
+   */
+  prefetch?: { image: string }[];
 }
 
 export interface PollManyRequest {
