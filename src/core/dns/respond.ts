@@ -1,32 +1,16 @@
 import { CLASS_IN, type DnsMessage, type Edns, foldName, OPCODE_QUERY, type Question, RCODE, type RData, type ResourceRecord, TYPE } from "./message.js";
 import { MAX_TCP_MESSAGE, MIN_UDP_MESSAGE } from "./encode.js";
 import { parseMessage } from "./parse.js";
+import type { DnsLookup, DnsRecordAnswer, DnsRecordType, SoaValue } from "./records.js";
 
 /**
  * What Wharf's DNS server decides about a query, purely: refuse it, or which record type to
- * ask the record sources, and the answer built from what a source said. The shapes below are
- * those of src/contracts/dns-records.ts (`DnsLookup`), restated here so core imports nothing.
+ * ask the record sources, and the answer built from what a source said (the shapes of records.ts).
  */
-export type ZoneRecordType = "A" | "AAAA" | "SRV" | "CNAME" | "SOA" | "NS";
-export interface ZoneSoa {
-  mname: string;
-  rname: string;
-  serial: number;
-  refresh: number;
-  retry: number;
-  expire: number;
-  minimum: number;
-}
-export interface ZoneRecord {
-  name: string;
-  type: ZoneRecordType;
-  ttl: number;
-  value: string | { priority: number; weight: number; port: number; target: string } | ZoneSoa;
-}
-export type ZoneLookup =
-  | { kind: "answer"; records: ZoneRecord[]; additional?: ZoneRecord[]; zone: { name: string; soa: ZoneSoa } }
-  | { kind: "nxdomain"; zone: { name: string; soa: ZoneSoa } }
-  | { kind: "foreign" };
+export type ZoneRecordType = DnsRecordType;
+export type ZoneSoa = SoaValue;
+export type ZoneRecord = DnsRecordAnswer;
+export type ZoneLookup = DnsLookup;
 
 /** The UDP payload size Wharf advertises and answers within (DNS Flag Day 2020's 1232: no fragments). */
 export const SERVER_UDP_SIZE = 1232;

@@ -1,3 +1,4 @@
+import type { DnsLookup, DnsRecordAnswer, DnsRecordType, SoaValue, SrvValue } from "../dns/records.js";
 import { type DnsConfigSpec, type HealthStatus, servesTraffic } from "./rules.js";
 
 /**
@@ -6,39 +7,16 @@ import { type DnsConfigSpec, type HealthStatus, servesTraffic } from "./rules.js
  * record per instance for the service's record types; an SRV record points at
  * `<instance-id>.<service>.<namespace>` (priority 1, weight 1, AWS_INSTANCE_PORT), which holds that
  * instance's A / AAAA records. Only instances that serve traffic answer (custom health not
- * UNHEALTHY); MULTIVALUE answers up to 8 of them chosen at random, WEIGHTED one. The shapes match
- * src/contracts/dns-records.ts (the DNS server's contract), which core may not import.
+ * UNHEALTHY); MULTIVALUE answers up to 8 of them chosen at random, WEIGHTED one. The shapes are
+ * core/dns/records.ts's, which the DNS server's contract (src/contracts/dns-records.ts) re-exports.
  */
 
-export type QType = "A" | "AAAA" | "SRV" | "CNAME" | "SOA" | "NS";
+export type QType = DnsRecordType;
+export type Soa = SoaValue;
+export type Srv = SrvValue;
+export type Record = DnsRecordAnswer;
 
-export interface Soa {
-  mname: string;
-  rname: string;
-  serial: number;
-  refresh: number;
-  retry: number;
-  expire: number;
-  minimum: number;
-}
-
-export interface Srv {
-  priority: number;
-  weight: number;
-  port: number;
-  target: string;
-}
-
-export interface Record {
-  name: string;
-  type: QType;
-  ttl: number;
-  value: string | Srv | Soa;
-}
-
-export type ZoneAnswer =
-  | { kind: "answer"; records: Record[]; additional?: Record[]; zone: { name: string; soa: Soa } }
-  | { kind: "nxdomain"; zone: { name: string; soa: Soa } };
+export type ZoneAnswer = Exclude<DnsLookup, { kind: "foreign" }>;
 
 export interface ZoneInstance {
   id: string;
