@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import { startServer } from "../src/server.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { signedCall, type SignedConn } from "./lib/signed-call.js";
+import { benchPolicyText } from "./lib/policy-docs.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -33,25 +34,6 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds);
 const CALLS = Number(args.calls);
 const TARGET = "AmazonEC2ContainerServiceV20141113";
-const SERVICES = ["logs", "ec2", "elasticloadbalancing", "s3", "sqs", "dynamodb", "kms", "secretsmanager", "ssm", "ecr"];
-
-function docText(i: number, ecs: boolean, account: string): string {
-  const svc = ecs ? "ecs" : SERVICES[i % SERVICES.length]!;
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: `Read${i}`, Effect: "Allow", Action: [`${svc}:Describe*`, `${svc}:List*`, `${svc}:Get*`], Resource: "*" },
-      {
-        Sid: `Write${i}`,
-        Effect: "Allow",
-        Action: [`${svc}:Create*`, `${svc}:Put*`],
-        Resource: `arn:aws:${svc}:*:${account}:*/team-\${aws:PrincipalTag/team}-*`,
-        Condition: { StringEquals: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, Bool: { "aws:SecureTransport": "true" } },
-      },
-      { Sid: `Guard${i}`, Effect: "Deny", Action: `${svc}:Delete*`, Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"] } } },
-    ],
-  });
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,7 +53,7 @@ async function main(): Promise<void> {
   try {
     const arns: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const p = await iam.send(new CreatePolicyCommand({ PolicyName: `bench-${i}`, PolicyDocument: docText(i, i === 99, account) }));
+      const p = await iam.send(new CreatePolicyCommand({ PolicyName: `bench-${i}`, PolicyDocument: benchPolicyText(i, i === 99, account) }));
       arns.push(p.Policy!.Arn!);
     }
     const keyOf = async (name: string) => {

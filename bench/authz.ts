@@ -28,6 +28,7 @@ import { type Caller, type IdentityResolver, rootCaller } from "../src/edge/iden
 import { startServer } from "../src/server.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { signedCall, type SignedConn } from "./lib/signed-call.js";
+import { benchPolicyText } from "./lib/policy-docs.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -39,29 +40,10 @@ const { values: args } = parseArgs({
 const CALLS = Number(args.calls);
 const INPROC = Number(args.inproc);
 const TARGET = "AmazonEC2ContainerServiceV20141113";
-const SERVICES = ["logs", "ec2", "elasticloadbalancing", "s3", "sqs", "dynamodb", "kms", "secretsmanager", "ssm", "ecr"];
-
-function docText(i: number, last: boolean, account: string, allEcs = false): string {
-  const svc = last || allEcs ? "ecs" : SERVICES[i % SERVICES.length]!;
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: `Read${i}`, Effect: "Allow", Action: [`${svc}:Describe*`, `${svc}:List*`, `${svc}:Get*`], Resource: "*" },
-      {
-        Sid: `Write${i}`,
-        Effect: "Allow",
-        Action: [`${svc}:Create*`, `${svc}:Put*`],
-        Resource: `arn:aws:${svc}:*:${account}:*/team-\${aws:PrincipalTag/team}-*`,
-        Condition: { StringEquals: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, Bool: { "aws:SecureTransport": "true" } },
-      },
-      { Sid: `Guard${i}`, Effect: "Deny", Action: `${svc}:Delete*`, Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"] } } },
-    ],
-  });
-}
 
 function userWith(count: number, account: string, name: string, allEcs = false): Caller {
   const principal: RequestPrincipal = { kind: "User", arn: `arn:aws:iam::${account}:user/${name}`, account, userId: `AIDA${name.toUpperCase()}`, tags: { team: "red" } };
-  const identity = Array.from({ length: count }, (_, i) => loadPolicy(docText(i, i === count - 1, account, allEcs), "managed", `arn:aws:iam::${account}:policy/p${i}`));
+  const identity = Array.from({ length: count }, (_, i) => loadPolicy(benchPolicyText(i, i === count - 1 || allEcs, account), "managed", `arn:aws:iam::${account}:policy/p${i}`));
   return { accessKeyId: `AKIABENCH${name.toUpperCase()}`, secretAccessKey: `secret-${name}`, principal, policies: { identity } };
 }
 

@@ -10,6 +10,7 @@
  * Run: npx tsc -p . && node dist/bench/iam-evaluate.js [--calls 20000]
  */
 import { buildContext, ContextMap, evaluate, loadPolicy, type AuthzRequest, type CompiledPolicy } from "../src/core/iam/index.js";
+import { benchPolicyText } from "./lib/policy-docs.js";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,25 +18,6 @@ const arg = (name: string, fallback: number): number => {
 };
 const CALLS = arg("calls", 20_000);
 const A = "111122223333";
-const SERVICES = ["logs", "ec2", "elasticloadbalancing", "s3", "sqs", "dynamodb", "kms", "secretsmanager", "ssm", "ecr"];
-
-function docText(i: number, last: boolean): string {
-  const svc = last ? "ecs" : SERVICES[i % SERVICES.length]!;
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: `Read${i}`, Effect: "Allow", Action: [`${svc}:Describe*`, `${svc}:List*`, `${svc}:Get*`], Resource: "*" },
-      {
-        Sid: `Write${i}`,
-        Effect: "Allow",
-        Action: [`${svc}:Create*`, `${svc}:Put*`],
-        Resource: `arn:aws:${svc}:*:${A}:*/team-\${aws:PrincipalTag/team}-*`,
-        Condition: { StringEquals: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, Bool: { "aws:SecureTransport": "true" } },
-      },
-      { Sid: `Guard${i}`, Effect: "Deny", Action: `${svc}:Delete*`, Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"] } } },
-    ],
-  });
-}
 
 const principal = { kind: "User" as const, arn: `arn:aws:iam::${A}:user/alice`, account: A, userId: "AIDAALICE", tags: { team: "red" } };
 const facts = { now: Date.parse("2026-12-03T12:00:00Z"), sourceIp: "192.168.1.9", secureTransport: true };
@@ -64,7 +46,7 @@ const noop = time(() => ({ decision: "Allow" }));
 console.log(`| policies | request | decision | evaluate p50 µs | evaluate p99 µs | JSON.parse of the documents p50 / p99 µs |`);
 console.log(`|---:|---|---|---:|---:|---:|`);
 for (const count of [1, 100]) {
-  const texts = Array.from({ length: count }, (_, i) => docText(i, i === count - 1));
+  const texts = Array.from({ length: count }, (_, i) => benchPolicyText(i, i === count - 1, A));
   const policies: CompiledPolicy[] = texts.map((t, i) => loadPolicy(t, "managed", `arn:aws:iam::${A}:policy/p${i}`));
   const parse = time(() => texts.map((t) => JSON.parse(t)));
   for (const [name, req] of REQUESTS) {
