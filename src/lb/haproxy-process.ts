@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { workerPid } from "./haproxy-runtime.js";
+import { stopChild } from "../core/child-stop.js";
 
 /**
  * One HAProxy in master-worker mode, Wharf's child: its own directory (haproxy.cfg, the
@@ -126,11 +127,7 @@ export class HaproxyProcess {
   async stop(): Promise<void> {
     const child = this.child;
     if (child && !this.exited) {
-      const gone = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await gone;
-      clearTimeout(timer);
+      await stopChild(child);
     }
     this.child = undefined;
     rmSync(this.dir, { recursive: true, force: true });

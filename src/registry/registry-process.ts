@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { stopChild } from "../core/child-stop.js";
 
 /**
  * The distribution registry (Debian's `docker-registry`, distribution 2.8) as Wharf's child:
@@ -125,11 +126,7 @@ export class RegistryProcess {
   async stop(): Promise<void> {
     const child = this.child;
     if (child && !this.exited) {
-      const gone = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await gone;
-      clearTimeout(timer);
+      await stopChild(child);
     }
     this.child = undefined;
     this.starting = undefined;
