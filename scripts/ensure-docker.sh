@@ -2,7 +2,7 @@
 # Make sure a Docker Engine answers on this machine. Installs Debian's docker.io and
 # starts dockerd in the background when none answers. Safe to run again and again.
 set -euo pipefail
-log() { printf '[wharf] %s\n' "$*" >&2; }
+. "$(dirname "$0")/lib/ensure-packages.sh"
 
 if docker info >/dev/null 2>&1; then exit 0; fi
 
