@@ -23,6 +23,7 @@ import { startServer } from "../src/server.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { signedCall, type SignedConn } from "./lib/signed-call.js";
 import { benchPolicyText } from "./lib/policy-docs.js";
+import { median, percentile } from "./lib/stats.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -35,11 +36,7 @@ const ROUNDS = Number(args.rounds);
 const CALLS = Number(args.calls);
 const TARGET = "AmazonEC2ContainerServiceV20141113";
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-};
-const median = (xs: number[]) => pct(xs, 0.5);
+const pct = (xs: number[], p: number) => percentile(xs, p * 100);
 const us = (ms: number) => (ms * 1000).toFixed(1);
 
 async function main(): Promise<void> {

@@ -29,6 +29,7 @@ import { startServer } from "../src/server.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { signedCall, type SignedConn } from "./lib/signed-call.js";
 import { benchPolicyText } from "./lib/policy-docs.js";
+import { percentile } from "./lib/stats.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -47,10 +48,7 @@ function userWith(count: number, account: string, name: string, allEcs = false):
   return { accessKeyId: `AKIABENCH${name.toUpperCase()}`, secretAccessKey: `secret-${name}`, principal, policies: { identity } };
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-};
+const pct = (xs: number[], p: number) => percentile(xs, p * 100);
 const us = (ms: number) => (ms * 1000).toFixed(1);
 
 async function main(): Promise<void> {

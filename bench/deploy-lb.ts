@@ -28,6 +28,7 @@ import { createLoadBalancer, targetStates } from "../test/helpers/lb-setup.js";
 import { steadyLoad } from "../test/helpers/steady-load.js";
 import { waitFor } from "../test/helpers/wait.js";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { median } from "./lib/stats.js";
 
 const { values: args } = parseArgs({ options: { rounds: { type: "string", default: "2" }, rps: { type: "string", default: "200" }, write: { type: "boolean", default: false } } });
 const ROUNDS = Number(args.rounds);
@@ -99,7 +100,6 @@ async function main(): Promise<void> {
 }
 
 function report(rounds: Round[]): void {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const lines: string[] = [];
   lines.push("## Deploys behind a load balancer", "");
   lines.push(

@@ -12,6 +12,7 @@ import { CLASS_IN, emptyFlags, TYPE } from "../src/core/dns/message.js";
 import { parseMessage } from "../src/core/dns/parse.js";
 import type { DnsRecordAnswer } from "../src/contracts/dns-records.js";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { median } from "./lib/stats.js";
 
 const { values: args } = parseArgs({
   options: { seconds: { type: "string", default: "8" }, concurrency: { type: "string", default: "32" }, rounds: { type: "string", default: "3" }, "latency-rate": { type: "string", default: "2000" }, write: { type: "boolean", default: false } },
@@ -165,7 +166,6 @@ async function load(port: number, seconds: number, concurrency: number, rate = 0
   return { qps: lat.length / ((Date.now() - started) / 1000), p50: q(0.5), p99: q(0.99), ok: lat.length, failed };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const wharfPort = await startWharfDns();
 const dnsmasqPort = await startDnsmasq();

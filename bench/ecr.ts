@@ -21,6 +21,7 @@ import { registryConfig } from "../src/registry/registry-process.js";
 import { startServer } from "../src/server.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { freePort } from "./lib/net.js";
+import { median } from "./lib/stats.js";
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({ options: { rounds: { type: "string", default: "3" }, mib: { type: "string", default: "100" }, write: { type: "boolean", default: false } } });
@@ -101,7 +102,6 @@ async function wharfRound(): Promise<{ push: number; pull: number }> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const load = loadavg()[0]!.toFixed(1);

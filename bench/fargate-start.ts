@@ -36,6 +36,7 @@ async function lookupDefaultSubnet(server: RunningServer): Promise<string | unde
   return (await listIn<SubnetDoc>(server.deps, "ec2-subnet", "us-east-1")).find((s) => s.defaultForAz && s.availabilityZone === "us-east-1a")?.subnetId;
 }
 import { writeBenchSection } from "./lib/docs-section.js";
+import { percentile } from "./lib/stats.js";
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
@@ -53,10 +54,7 @@ let SUBNET = "";
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
+const pct = percentile;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "wharf-bench-fargate-"));

@@ -11,6 +11,7 @@
  */
 import { buildContext, ContextMap, evaluate, loadPolicy, type AuthzRequest, type CompiledPolicy } from "../src/core/iam/index.js";
 import { benchPolicyText } from "./lib/policy-docs.js";
+import { percentile } from "./lib/stats.js";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,8 +29,8 @@ const REQUESTS: [string, AuthzRequest][] = [
 ];
 
 function percentiles(ns: bigint[]): { p50: number; p99: number } {
-  const s = ns.map(Number).sort((a, b) => a - b);
-  return { p50: s[Math.floor(s.length * 0.5)]! / 1000, p99: s[Math.floor(s.length * 0.99)]! / 1000 };
+  const s = ns.map(Number);
+  return { p50: percentile(s, 50) / 1000, p99: percentile(s, 99) / 1000 };
 }
 function time(fn: () => unknown): { p50: number; p99: number } {
   for (let i = 0; i < 2000; i++) fn(); // warm-up

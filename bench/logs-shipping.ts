@@ -35,6 +35,7 @@ import { ECS_LABELS, WHARF_LABELS } from "../src/agent/container-config.js";
 import { DockerClient } from "../src/agent/docker/client.js";
 import { writeBenchSection } from "./lib/docs-section.js";
 import { freePort } from "./lib/net.js";
+import { median, percentile } from "./lib/stats.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -55,11 +56,8 @@ const env = { ...process.env, WHARF_ACCESS_KEY_ID: credentials.accessKeyId, WHAR
 const docker = new DockerClient();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function quantiles(xs: number[]): { p50: number; p95: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
+  return { p50: percentile(xs, 50), p95: percentile(xs, 95), max: percentile(xs, 100) };
 }
 
 async function main() {

@@ -27,14 +27,12 @@ import { AgentWorld } from "../test/helpers/agent-tasks.js";
 import { removeChains, TestGroups } from "../test/helpers/security-groups.js";
 import { RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { percentile } from "./lib/stats.js";
 
 const { values: args } = parseArgs({ options: { samples: { type: "string", default: "20" }, write: { type: "boolean", default: false } } });
 const SAMPLES = Math.max(5, Number(args.samples));
 const now = () => performance.now();
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
+const pct = percentile;
 const f = (ms: number) => ms.toFixed(1);
 
 function hostPolicy(enis: number, port: number): NetworkPolicy {

@@ -33,6 +33,7 @@ import { startServer, type RunningServer } from "../src/server.js";
 import { withWriteListener } from "../src/store/observed-store.js";
 import type { WriteOp } from "../src/store/store.js";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { median, percentile } from "./lib/stats.js";
 
 const run = promisify(execFile);
 const REPO = process.cwd();
@@ -227,12 +228,7 @@ interface Ctx {
   runningAt: Map<string, number>;
 }
 
-function pct(xs: number[], p: number): number {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-const median = (xs: number[]) => pct(xs, 50);
+const pct = percentile;
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 
 /** Per-phase medians of Wharf's path, from the traced events of every measured sample. */

@@ -26,6 +26,7 @@ import { parseArgs, promisify } from "node:util";
 import { type RunningAgent, startAgent } from "../src/agent/agent.js";
 import { startServer } from "../src/server.js";
 import { writeBenchSection } from "./lib/docs-section.js";
+import { median } from "./lib/stats.js";
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({ options: { samples: { type: "string", default: "5" }, mib: { type: "string", default: "30" }, write: { type: "boolean", default: false } } });
@@ -37,7 +38,6 @@ const docker = (...a: string[]) => run("docker", a, { env: { ...process.env, DOC
 const made = new Set<string>();
 const present = (ref: string) => docker("image", "inspect", ref).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;

@@ -36,21 +36,29 @@ function assertTaskAddress(ip: string, cidr: string): void {
   assert.ok(offset >= 4 && offset < 2 ** (32 - c.prefix) - 1, `${ip} is not one of ${cidr}'s reserved addresses`);
 }
 
-describe("task ENIs in EC2 subnets (API, fake agent)", () => {
-  let w: TestWharf;
-  let agent: FakeAgent;
+/**
+ * A test Wharf (no service controller) with one fake awsvpc-capable agent in CLUSTER and an awsvpc
+ * task definition FAMILY, for the describe block it is called in; `use` receives both once started.
+ */
+function withEniAgent(
+  o: { cluster: string; family: string; eniLimit: number; instanceId?: string },
+  use: (x: { w: TestWharf; agent: FakeAgent }) => void,
+): void {
+  let w: TestWharf | undefined;
+  let agent: FakeAgent | undefined;
   before(async () => {
     w = await startTestWharf({ server: { serviceController: false } });
-    await w.aws("ecs", "create-cluster", "--cluster-name", "enis");
+    await w.aws("ecs", "create-cluster", "--cluster-name", o.cluster);
     agent = new FakeAgent(w, {
-      cluster: "enis",
+      cluster: o.cluster,
       autoRun: true,
       cpu: 100_000,
       memory: 100_000,
+      ...(o.instanceId ? { instanceId: o.instanceId } : {}),
       attributes: [
         { name: "ecs.capability.task-eni" },
         { name: "com.amazonaws.ecs.capability.docker-remote-api.1.18" },
-        { name: "wharf.eni-limit", value: "40" },
+        { name: "wharf.eni-limit", value: String(o.eniLimit) },
       ],
     });
     await agent.register();
@@ -58,17 +66,24 @@ describe("task ENIs in EC2 subnets (API, fake agent)", () => {
     await agent.waitFor(() => true);
     await w.ecs.send(
       new RegisterTaskDefinitionCommand({
-        family: "eni-app",
+        family: o.family,
         networkMode: "awsvpc",
         containerDefinitions: [{ name: "app", image: "wharf-test/busybox:latest", memory: 16 }],
       }),
     );
+    use({ w, agent });
   });
   after(async () => {
     await agent?.stop();
     w?.ec2.destroy();
     await w?.close();
   });
+}
+
+describe("task ENIs in EC2 subnets (API, fake agent)", () => {
+  let w: TestWharf;
+  let agent: FakeAgent;
+  withEniAgent({ cluster: "enis", family: "eni-app", eniLimit: 40 }, (x) => ({ w, agent } = x));
 
   it("addresses from the subnet's block, ENI records, AvailableIpAddressCount, a full subnet, the VPC's default group, the policy", async () => {
     const vpc = (await w.ec2.send(new CreateVpcCommand({ CidrBlock: "10.7.0.0/16" }))).Vpc!.VpcId!;
@@ -146,31 +161,7 @@ describe("task ENIs in EC2 subnets (API, fake agent)", () => {
 describe("ECS's network checks and the ENI's details (API, fake agent)", () => {
   let w: TestWharf;
   let agent: FakeAgent;
-  before(async () => {
-    w = await startTestWharf({ server: { serviceController: false } });
-    await w.aws("ecs", "create-cluster", "--cluster-name", "checks");
-    agent = new FakeAgent(w, {
-      cluster: "checks",
-      autoRun: true,
-      cpu: 100_000,
-      memory: 100_000,
-      instanceId: "i-0fedcba9876543210",
-      attributes: [{ name: "ecs.capability.task-eni" }, { name: "com.amazonaws.ecs.capability.docker-remote-api.1.18" }, { name: "wharf.eni-limit", value: "10" }],
-    });
-    await agent.register();
-    agent.start();
-    await agent.waitFor(() => true);
-    await w.ecs.send(new RegisterTaskDefinitionCommand({
-      family: "checks-app",
-      networkMode: "awsvpc",
-      containerDefinitions: [{ name: "app", image: "wharf-test/busybox:latest", memory: 16 }],
-    }));
-  });
-  after(async () => {
-    await agent?.stop();
-    w?.ec2.destroy();
-    await w?.close();
-  });
+  withEniAgent({ cluster: "checks", family: "checks-app", eniLimit: 10, instanceId: "i-0fedcba9876543210" }, (x) => ({ w, agent } = x));
 
   it("subnets of two VPCs and a group of another VPC are refused with InvalidParameterException, through the SDK and the CLI", async () => {
     const vpc1 = (await w.ec2.send(new CreateVpcCommand({ CidrBlock: "10.21.0.0/16" }))).Vpc!.VpcId!;
