@@ -13,6 +13,7 @@ import { type Caller, type IdentityResolver, isRoot, type RoleDirectory } from "
 import { authorize } from "./authorize.js";
 import { rootUserArn } from "../core/arn.js";
 import { verifySigV4 } from "./sigv4.js";
+import { readLimitedBody } from "../core/http-body.js";
 
 /** Largest request body accepted (ECS's own task definition limit is 64 KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -156,26 +157,10 @@ function splitUrl(url: string): [string, string] {
 /** Past this many bytes an oversized body is no longer drained to answer 413: the connection is cut. */
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 
-function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > Math.max(MAX_DRAIN_BYTES, 2 * limit)) return void req.destroy();
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else chunks.push(c);
-    });
-    req.on("end", () =>
-      tooLarge
-        ? reject(new AwsError("SerializationException", `Request body exceeds ${limit} bytes.`, 413))
-        : resolve(Buffer.concat(chunks)),
-    );
-    req.on("error", reject);
-  });
+async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const body = await readLimitedBody(req, limit, Math.max(MAX_DRAIN_BYTES, 2 * limit));
+  if (!body) throw new AwsError("SerializationException", `Request body exceeds ${limit} bytes.`, 413);
+  return body;
 }
 
 function sendError(

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { basicToken } from "../core/ecr/auth-token.js";
 import { manifestDigest } from "../core/ecr/manifest.js";
 import { backendRepository, isDigest } from "../core/ecr/names.js";
+import { readLimitedBody } from "../core/http-body.js";
 import type { PutManifestResult, RegistryCatalog, RegistryDataPlane, RegistryRefusal, RegistryRepo } from "../core/ecr/registry-contract.js";
 import { RegistryProcess, RegistryUnavailable, type Log } from "./registry-process.js";
 
@@ -35,22 +36,6 @@ export function registryAction(method: string, kind: string, rest: string): stri
   if (kind === "manifests") return method === "PUT" ? "ecr:PutImage" : method === "GET" || method === "HEAD" ? "ecr:BatchGetImage" : undefined;
   if (rest.startsWith("uploads")) return method === "POST" ? "ecr:InitiateLayerUpload" : method === "PUT" ? "ecr:CompleteLayerUpload" : "ecr:UploadLayerPart";
   return method === "HEAD" ? "ecr:BatchCheckLayerAvailability" : "ecr:GetDownloadUrlForLayer";
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    req.on("data", (c: Buffer) => {
-      n += c.length;
-      if (n > limit) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 export interface RegistryFrontOptions {
@@ -233,7 +218,7 @@ export class RegistryFront implements RegistryDataPlane {
   private async manifest(req: IncomingMessage, res: ServerResponse, repo: RegistryRepo, backendName: string, reference: string): Promise<void> {
     const catalog = this.opts.catalog;
     if (req.method === "PUT") {
-      const body = await readBody(req, MAX_MANIFEST_BYTES);
+      const body = await readLimitedBody(req, MAX_MANIFEST_BYTES);
       if (!body) return sendError(res, { status: 400, code: "MANIFEST_INVALID", message: "manifest invalid: larger than 4 MiB" });
       const digest = manifestDigest(body);
       if (isDigest(reference) && reference !== digest) return sendError(res, { status: 400, code: "DIGEST_INVALID", message: "provided digest did not match uploaded content" });
