@@ -1,12 +1,9 @@
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { GetNamespaceCommand, GetServiceCommand, ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
-import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/terraform.js";
+import { terraformSkip, type TerraformStack, terraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-discovery with the real `terraform` binary and the hashicorp/aws provider
@@ -18,29 +15,23 @@ import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/te
 describe("Terraform: Cloud Map namespaces, a discovery service and an ECS service registered in it apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let sd: ServiceDiscoveryClient;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false } });
     sd = new ServiceDiscoveryClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1, disableHostPrefix: true });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-sd-"));
-    t = terraformExample("terraform-discovery", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tf-sd");
-  });
+    t = terraformStack("terraform-discovery", h.server.credentials, { endpoint: h.server.url, name: "tf-sd" });
+      });
   after(async () => {
-    if (t) await t.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     sd?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    const tf = t!;
-    await tf.tf("init", "-input=false", "-no-color");
-    await tf.tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf.tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs();
     const ns = (await sd.send(new GetNamespaceCommand({ Id: out.namespace_id!.value }))).Namespace!;
     assert.equal(ns.Type, "DNS_PRIVATE");
     assert.equal(ns.Name, "internal.local");
@@ -52,11 +43,10 @@ describe("Terraform: Cloud Map namespaces, a discovery service and an ECS servic
     const svc = (await h.ecs.send(new DescribeServicesCommand({ cluster: "tf-sd", services: [out.service_arn!.value] }))).services![0]!;
     assert.deepEqual(svc.serviceRegistries, [{ registryArn: out.discovery_service_arn!.value, containerName: "api", containerPort: 8080 }]);
 
-    const plan = await tf.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, `terraform plan shows drift:\n${plan.out}`);
 
-    await tf.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
-    t = undefined;
+    await t!.destroy();
     const gone = await sd.send(new GetNamespaceCommand({ Id: out.namespace_id!.value })).then(
       () => "still there",
       (e: Error) => e.name,

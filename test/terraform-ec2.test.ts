@@ -1,10 +1,9 @@
 import { DescribeClustersCommand, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { AgentWorld } from "./helpers/agent-tasks.js";
-import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/terraform.js";
+import { terraformSkip, type TerraformStack, terraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-ec2 with the real `terraform` binary and the hashicorp/aws provider from the
@@ -14,28 +13,25 @@ import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/te
  */
 describe("Terraform: an EC2 service with a log group applies, plans clean and destroys", { skip: terraformSkip }, () => {
   const w = new AgentWorld();
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
+  let t: TerraformStack | undefined;
 
   before(async () => {
     await w.start("tf-ec2");
     await w.agent();
-    t = terraformExample("terraform-ec2", w.agentDir, w.h.server.credentials);
-    vars.push("-var", `wharf_endpoint=${w.h.server.url}`, "-var", `ec2_cluster=${w.cluster}`, "-var", `name=${w.cluster}`);
-  });
+    t = terraformStack("terraform-ec2", w.h.server.credentials, { wharf_endpoint: w.h.server.url, ec2_cluster: w.cluster, name: w.cluster }, w.agentDir);
+      });
   after(async () => {
-    if (t) await t.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     await w.close();
-    if (t) rmSync(t.dir, { recursive: true, force: true });
   });
 
   it("apply (waits for steady state), the task serves its page, plan -detailed-exitcode = 0, destroy", async (tc) => {
     // Where the time goes (mostly the provider's start-up per command): reported, not asserted.
     const t0 = Date.now();
     const lap = (step: string) => tc.diagnostic(`${step} done after ${Date.now() - t0} ms`);
-    await t!.tf("init", "-input=false", "-no-color");
+    await t!.init();
     lap("init");
-    await t!.tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.apply();
     lap("apply");
 
     const svc = (await w.h.ecs.send(new DescribeServicesCommand({ cluster: w.cluster, services: [`${w.cluster}-web`] }))).services![0]!;
@@ -53,11 +49,11 @@ describe("Terraform: an EC2 service with a log group applies, plans clean and de
     const demo = await w.h.ecs.send(new DescribeClustersCommand({ clusters: [`${w.cluster}-cluster`], include: ["TAGS", "SETTINGS"] }));
     assert.deepEqual(demo.clusters![0]!.tags, [{ key: "Project", value: w.cluster }]);
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     lap("plan");
     assert.equal(plan.code, 0, `terraform plan shows drift:\n${plan.out}`);
 
-    await t!.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     lap("destroy");
     const gone = await w.h.ecs.send(new DescribeServicesCommand({ cluster: w.cluster, services: [`${w.cluster}-web`] }));
     assert.equal(gone.services?.[0]?.status ?? "INACTIVE", "INACTIVE", "the service was deleted");

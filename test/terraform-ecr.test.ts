@@ -1,11 +1,8 @@
 import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecr";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
-import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+import { terraformSkip, type TerraformStack, terraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-ecr with the real `terraform` binary and the hashicorp/aws provider from the
@@ -15,29 +12,23 @@ import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/te
 describe("Terraform: ECR repositories, a lifecycle policy, a repository policy and the authorization token apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let ecr: ECRClient;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
-  const tf = (...args: string[]) => t!.tf(...args);
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false } });
     ecr = new ECRClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-ecr-"));
-    t = terraformExample("terraform-ecr", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfecr");
-  });
+    t = terraformStack("terraform-ecr", h.server.credentials, { endpoint: h.server.url, name: "tfecr" });
+      });
   after(async () => {
-    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     ecr?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    await tf("init", "-input=false", "-no-color");
-    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs();
     assert.equal(out.app_url!.value, `${h.server.registryHost}/tfecr/app`);
     assert.equal(out.app_arn!.value, `arn:aws:ecr:us-east-1:${h.server.accountId}:repository/tfecr/app`);
     assert.equal(out.registry!.value, `http://${h.server.registryHost}`);
@@ -53,10 +44,10 @@ describe("Terraform: ECR repositories, a lifecycle policy, a repository policy a
     const policy = JSON.parse((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "tfecr/app" }))).policyText!);
     assert.deepEqual(policy.Statement[0].Principal, { AWS: `arn:aws:iam::${h.server.accountId}:root` });
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, plan.out);
 
-    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     const left = (await ecr.send(new DescribeRepositoriesCommand({}))).repositories!;
     assert.deepEqual(left.map((r) => r.repositoryName), []);
   });

@@ -14,12 +14,9 @@ import {
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
-import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+import { terraformSkip, type TerraformStack, terraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-iam with the real `terraform` binary and the hashicorp/aws provider from the
@@ -33,29 +30,23 @@ import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/te
 describe("Terraform: IAM roles, policies, attachments, an instance profile, a user and its key apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let iam: IAMClient;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
-  const tf = (...args: string[]) => t!.tf(...args);
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false } });
     iam = new IAMClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-iam-"));
-    t = terraformExample("terraform-iam", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfiam");
-  });
+    t = terraformStack("terraform-iam", h.server.credentials, { endpoint: h.server.url, name: "tfiam" });
+      });
   after(async () => {
-    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     iam?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    await tf("init", "-input=false", "-no-color");
-    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs();
     const account = h.server.accountId;
     assert.equal(out.account_id!.value, account);
     assert.equal(out.caller_arn!.value, `arn:aws:iam::${account}:root`);
@@ -98,10 +89,10 @@ describe("Terraform: IAM roles, policies, attachments, an instance profile, a us
       ecs.destroy();
     }
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, `a second plan shows changes:\n${plan.out}`);
 
-    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     assert.deepEqual((await iam.send(new ListRolesCommand({}))).Roles, []);
     assert.deepEqual((await iam.send(new ListUsersCommand({}))).Users, []);
     assert.deepEqual((await iam.send(new ListGroupsCommand({}))).Groups, []);

@@ -9,13 +9,10 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
 import { RecordingLbPlane } from "./helpers/recording-lb-plane.js";
-import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/terraform.js";
+import { terraformSkip, type TerraformStack, terraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-lb with the real `terraform` binary and the hashicorp/aws provider from the
@@ -27,30 +24,24 @@ import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/te
 describe("Terraform: a load balancer with target groups, a listener and rules applies, plans clean and destroys", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let elb: ElasticLoadBalancingV2Client;
-  let work = "";
-  let t: TerraformDir | undefined;
+  let t: TerraformStack | undefined;
   const plane = new RecordingLbPlane();
-  const vars: string[] = [];
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false, lbDataPlane: plane } });
     elb = new ElasticLoadBalancingV2Client({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-lb-"));
-    t = terraformExample("terraform-lb", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tf-lb");
-  });
+    t = terraformStack("terraform-lb", h.server.credentials, { endpoint: h.server.url, name: "tf-lb" });
+      });
   after(async () => {
-    if (t) await t.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     elb?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    const tf = t!;
-    await tf.tf("init", "-input=false", "-no-color");
-    await tf.tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf.tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs();
     const lb = (await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [out.lb_arn!.value] }))).LoadBalancers![0]!;
     assert.equal(lb.State!.Code, "active");
     assert.equal(lb.DNSName, out.lb_dns_name!.value);
@@ -76,10 +67,10 @@ describe("Terraform: a load balancer with target groups, a listener and rules ap
     assert.deepEqual(svc.loadBalancers, [{ targetGroupArn: out.web_tg_arn!.value, containerName: "web", containerPort: 8080 }]);
     assert.equal(svc.healthCheckGracePeriodSeconds, 10);
 
-    const plan = await tf.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, `terraform plan shows drift:\n${plan.out}`);
 
-    await tf.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     assert.deepEqual((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers, []);
     assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups, []);
     await h.server.lb.idle();

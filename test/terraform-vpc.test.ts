@@ -1,7 +1,5 @@
 import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
@@ -9,7 +7,7 @@ import { cidrHas, parseCidr, parseIpv4 } from "../src/core/ec2/cidr.js";
 import { AgentWorld } from "./helpers/agent-tasks.js";
 import { leaseCidr16 } from "./helpers/cidr-lease.js";
 import type { TestWharf } from "./helpers/harness.js";
-import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+import { terraformSkip, type TerraformStack, terraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-vpc with the real `terraform` binary and the hashicorp/aws provider from the
@@ -26,38 +24,26 @@ describe("Terraform: a VPC with subnets, security groups, gateway and routes app
   const lease = leaseCidr16();
   let h: TestWharf;
   let ec2: EC2Client;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
-  const tf = (...args: string[]) => t!.tf(...args);
+  let t: TerraformStack | undefined;
 
   before(async () => {
     await world.start("tf-vpc");
     h = world.h;
     await world.agent({ fargate: true });
     ec2 = new EC2Client({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-vpc-"));
-    t = terraformExample("terraform-vpc", work, h.server.credentials);
-    vars.push(
-      "-var", `endpoint=${h.server.url}`,
-      "-var", `name=${world.cluster}`,
-      "-var", `vpc_cidr=${lease.cidr}`,
-      "-var", "image=wharf-test/busybox:latest",
-      "-var", "stop_timeout=2",
-    );
-  });
+    t = terraformStack("terraform-vpc", h.server.credentials, { endpoint: h.server.url, name: world.cluster, vpc_cidr: lease.cidr, image: "wharf-test/busybox:latest", stop_timeout: "2" });
+      });
   after(async () => {
-    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     ec2?.destroy();
     await world.close();
     lease.release();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    await tf("init", "-input=false", "-no-color");
-    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: unknown }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs<unknown>();
     const vpcId = out.vpc_id!.value as string;
     const vpc = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs![0]!;
     const p = lease.prefix;
@@ -93,10 +79,10 @@ describe("Terraform: a VPC with subnets, security groups, gateway and routes app
     }
     assert.equal(new Set(tasks.map((t) => t.availabilityZone)).size, 2, "spread over the two subnets' zones");
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, `terraform plan shows drift:\n${plan.out}`);
 
-    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     const left = await ec2.send(new DescribeVpcsCommand({}));
     assert.deepEqual(left.Vpcs!.map((v) => v.IsDefault), [true], "only the default VPC is left");
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }));

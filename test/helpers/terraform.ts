@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { exampleFile } from "./harness.js";
@@ -63,5 +64,57 @@ export function terraformExample(name: string, parent: string, credentials: { ac
         (r) => ({ code: 0, out: r.stdout }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
       ),
+  };
+}
+
+/** One example stack as a test drives it: the example's variables are given once. */
+export interface TerraformStack extends TerraformDir {
+  init(): Promise<void>;
+  apply(): Promise<void>;
+  /** `terraform output -json`, parsed. */
+  outputs<T = string>(): Promise<Record<string, { value: T }>>;
+  /** `plan -detailed-exitcode` with the stack's variables. */
+  plan(): Promise<{ code: number; out: string }>;
+  destroy(): Promise<void>;
+  /** For `after`: destroys what may be left after an apply (errors ignored) and removes the stack's directory. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * examples/NAME in a directory of its own (under `parent` when given, else a new temp directory),
+ * with its `-var` values: `vars` maps variable names to values.
+ */
+export function terraformStack(
+  name: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  vars: Record<string, string>,
+  parent?: string,
+): TerraformStack {
+  const own = parent ? undefined : mkdtempSync(join(tmpdir(), `wharf-${name}-`));
+  const t = terraformExample(name, parent ?? own!, credentials);
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
+  const quiet = ["-input=false", "-no-color"];
+  // Whether anything may exist: cleanup runs destroy only then (each terraform command costs seconds).
+  let applied = false;
+  const destroy = async () => {
+    await t.tf("destroy", "-auto-approve", ...quiet, ...varArgs);
+    applied = false;
+  };
+  return {
+    ...t,
+    init: async () => {
+      await t.tf("init", ...quiet);
+    },
+    apply: async () => {
+      applied = true;
+      await t.tf("apply", "-auto-approve", ...quiet, ...varArgs);
+    },
+    outputs: async <T = string>() => JSON.parse((await t.tf("output", "-json", "-no-color")).stdout) as Record<string, { value: T }>,
+    plan: () => t.planExitCode(...varArgs),
+    destroy,
+    cleanup: async () => {
+      if (applied) await destroy().catch(() => undefined);
+      rmSync(own ?? t.dir, { recursive: true, force: true });
+    },
   };
 }
