@@ -186,6 +186,18 @@ describe("wharf exec and ExecuteCommand: commands in running containers", { time
     assert.ok(cli.stderr.includes(`InvalidParameterException: ${EXEC_NOT_ENABLED}`), cli.stderr);
   });
 
+  it("the AWS CLI's execute-command needs the Session Manager plugin, which this machine lacks (docs/exec.md)", async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn("aws", ["ecs", "execute-command", "--cluster", world.cluster, "--task", execTask, "--command", "sh", "--interactive"], { env: world.h.awsEnv, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      p.stdout.on("data", (c: Buffer) => (stderr += c.toString()));
+      p.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      p.on("close", (code) => resolve({ code, stderr }));
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /SessionManagerPlugin is not found/);
+  });
+
   it("a stream URL opens once, and only with the session's token", async () => {
     const out = await world.h.ecs.send(new ExecuteCommandCommand({ cluster: world.cluster, task: execTask, command: "echo once", interactive: true }));
     const url = new URL(out.session!.streamUrl!);

@@ -17,8 +17,8 @@ Usage: wharf exec TASK [--cluster NAME] [--container NAME] [-i] [-t] -- COMMAND 
   --tty, -t            give the command a pseudo-terminal (with -i: this terminal is put in raw
                        mode for the session and restored afterwards; its size follows)
 ${HELP_LINE}
-The task must have been run with enableExecuteCommand (RunTask/StartTask
---enable-execute-command, or its service's). It calls the ECS ExecuteCommand API, then opens the
+The task must have been run with enableExecuteCommand (RunTask's or StartTask's, or its
+service's: aws ecs run-task … with that flag). It calls the ECS ExecuteCommand API, then opens the
 session it answers through Wharf to the task's agent, which runs COMMAND with Docker's exec API
 (a read-only root filesystem is fine). SIGINT, SIGTERM and SIGHUP received by wharf exec are sent
 to the command; with -t, Ctrl-C reaches it through its terminal.
