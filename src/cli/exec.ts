@@ -77,7 +77,10 @@ export async function execCommand(argv: string[]): Promise<number> {
   let wire: Socket;
   let head: Buffer;
   try {
-    ({ socket: wire, head } = await openUpgrade(new URL(session.streamUrl), { [EXEC_TOKEN_HEADER]: session.tokenValue }));
+    // The stream is served where the API answered: open its path on the endpoint this CLI reached
+    // (the control plane names its own listening address, which another host may reach otherwise).
+    const stream = new URL(new URL(session.streamUrl).pathname, conn.endpoint);
+    ({ socket: wire, head } = await openUpgrade(stream, { [EXEC_TOKEN_HEADER]: session.tokenValue }));
   } catch (err) {
     if (err instanceof UpgradeRefused) throw new CliError(`the session could not be opened: ${err.code}: ${err.message}`);
     throw new CliError(`the session could not be opened: ${(err as Error).message}`);

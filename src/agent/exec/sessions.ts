@@ -52,11 +52,15 @@ export class AgentExecSessions {
   /** The poll answer's `execSessions`: starts the ones not seen before. */
   update(list: ExecSessionAssignment[] | undefined): void {
     if (this.closed) return;
+    const listed = new Set<string>();
     for (const s of list ?? []) {
+      listed.add(s.sessionId);
       if (this.seen.has(s.sessionId)) continue;
       this.seen.add(s.sessionId);
       void this.run(s).catch((err: Error) => this.o.log({ level: "warn", msg: "exec session failed", sessionId: s.sessionId, error: err.message }));
     }
+    // A session leaves the list once joined (or dropped) and never comes back: forget it.
+    for (const id of this.seen) if (!listed.has(id)) this.seen.delete(id);
   }
 
   close(): void {
