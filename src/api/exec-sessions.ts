@@ -139,6 +139,8 @@ export class ExecSessions {
     const gone = () => {
       if (this.sessions.get(s.sessionId) === s && !(s.cli && s.agent)) this.drop(s.sessionId, 410, "ServerException", `The ${side === "cli" ? "client" : "agent"} left before the session opened.`);
     };
+    // The HTTP server's sockets are half-open: a peer's FIN is 'end', not 'close'.
+    socket.once("end", gone);
     socket.once("close", gone);
     socket.once("error", () => undefined);
   }
