@@ -34,6 +34,7 @@ import { createEdge } from "./edge/server.js";
 import { chainResolvers, type IdentityResolver, type RoleDirectory, rootCaller } from "./edge/identity.js";
 import { type IamRuntime, startIam } from "./api/iam/startup.js";
 import { agentCredentialsRoute } from "./api/agent-credentials.js";
+import { ExecSessions } from "./api/exec-sessions.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { parseCidr, VPC_PREFIX } from "./core/ec2/cidr.js";
 import type { WriteOp } from "./store/store.js";
@@ -272,6 +273,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
+  // ExecuteCommand's sessions: the CLI's and the agent's upgraded connections, spliced (src/contracts/exec-stream.ts).
+  const execSessions = new ExecSessions({ clock, random: deps.random!, secrets, wake: (arn) => agents.bump(arn), ...(log ? { log: logAs("ecs")! } : {}) });
+  deps.exec = execSessions;
   const root = rootCaller(credentials.accessKeyId, credentials.secretAccessKey, `arn:aws:iam::${accountId}:root`, accountId);
   const rootIdentity: IdentityResolver = { resolve: (id) => (id === root.accessKeyId ? root : undefined) };
   // IAM users' keys and STS sessions (src/api/iam/, src/api/sts/), after the root keys.
@@ -319,6 +323,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       spotRoute({ deps, secrets, accountId, clock }),
       deploymentTimelineRoute({ deps, secrets, accountId, clock, healthyAfterMs: opts.serviceParams?.healthyAfterMs ?? 40_000 }),
     ],
+    upgrades: [execSessions.route()],
   });
   const host = opts.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
@@ -359,6 +364,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await ownPlane?.close();
       await services.stop();
       agents.close();
+      execSessions.close();
       await new Promise<void>((resolve) => {
         edge.server.close(() => resolve());
         edge.server.closeAllConnections();

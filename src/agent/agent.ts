@@ -28,6 +28,8 @@ import { firewallPrefixFor, SecurityGroupFirewall } from "./network/firewall/fir
 import { listVpcBridges } from "./network/docker-networks.js";
 import { type NetworkPolicySource, PushedPolicySource } from "./network/firewall/policy-source.js";
 import type { NetworkPolicy } from "../core/network/security-policy.js";
+import type { ExecSessionAssignment } from "../contracts/exec-stream.js";
+import { AgentExecSessions } from "./exec/sessions.js";
 
 /** awsvpc tasks a managed Fargate host holds (each is its own namespace; no ENI hardware limit). */
 const FARGATE_HOST_ENI_LIMIT = 120;
@@ -321,7 +323,22 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     if (images.length && key !== unpulled) log({ msg: "warm starts are off: the listed images are not pulled ahead", images });
     unpulled = key;
   };
-  const done = pollLoop(api, engine, req, (p) => channelPolicy.push(p), onDns, onPrefetch, abort.signal, log).finally(async () => {
+  // ExecuteCommand's sessions: the agent dials the control plane for each (src/agent/exec/sessions.ts).
+  const execSessions = new AgentExecSessions({
+    endpoint: opts.endpoint,
+    credentials: agentKeys,
+    region,
+    containerInstanceArn,
+    docker: docker.endpoint,
+    containerIdOf: (taskArn, name) => {
+      const c = engine?.task(taskArn)?.snapshot().containers.find((x) => x.name === name);
+      return c && c.status === "RUNNING" ? c.dockerId : undefined;
+    },
+    log,
+  });
+  const channel = { onPolicy: (p: NetworkPolicy | undefined) => channelPolicy.push(p), onDns, onPrefetch, onExec: (l: ExecSessionAssignment[] | undefined) => execSessions.update(l) };
+  const done = pollLoop(api, engine, req, channel, abort.signal, log).finally(async () => {
+    execSessions.close();
     prefetcher?.close();
     await metadata?.close();
     await relay?.close();
@@ -376,9 +393,12 @@ async function pollLoop(
   api: EcsAgentApi,
   engine: TaskEngine,
   req: { cluster: string; containerInstanceArn: string; waitMs: number },
-  onPolicy: (policy: NetworkPolicy | undefined) => void,
-  onDns: (server: { address: string; port: number } | undefined) => void,
-  onPrefetch: (list: { image: string }[] | undefined) => void,
+  channel: {
+    onPolicy: (policy: NetworkPolicy | undefined) => void;
+    onDns: (server: { address: string; port: number } | undefined) => void;
+    onPrefetch: (list: { image: string }[] | undefined) => void;
+    onExec: (sessions: ExecSessionAssignment[] | undefined) => void;
+  },
   signal: AbortSignal,
   log: (l: Record<string, unknown>) => void,
 ): Promise<void> {
@@ -396,11 +416,12 @@ async function pollLoop(
       if (res.seq < lastSeq) continue;
       lastSeq = res.seq;
       // The policy first: tasks it names wait for it before their containers start.
-      onPolicy(res.networkPolicy);
-      onDns(res.dnsServer);
+      channel.onPolicy(res.networkPolicy);
+      channel.onDns(res.dnsServer);
       engine.apply(res.tasks, { complete: true });
       // After the tasks: their own pulls go first; pulls ahead share them (engine.pull).
-      onPrefetch(res.prefetch);
+      channel.onPrefetch(res.prefetch);
+      channel.onExec(res.execSessions);
     } catch (err) {
       if (signal.aborted) return;
       // After an outage, take the server's next answer whatever its sequence (it may have restarted).

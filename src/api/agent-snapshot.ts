@@ -64,6 +64,7 @@ export async function snapshot(
   const docs = doc && doc.wharf.clusterArn === clusterArnValue ? await instanceTasks(o.deps, clusterArnValue, instanceArn) : [];
   const networkPolicy = registered ? await o.networkPolicy?.policyFor(instanceArn, docs) : undefined;
   const prefetch = registered && o.prefetch ? await o.prefetch.prefetchFor(clusterArnValue, instanceArn) : undefined;
+  const execSessions = registered ? o.deps.exec?.pendingFor(instanceArn) : undefined;
   return {
     seq,
     tasks: docs.map(toAssignment),
@@ -71,6 +72,7 @@ export async function snapshot(
     ...(networkPolicy ? { networkPolicy } : {}),
     ...(o.dnsServer ? { dnsServer: o.dnsServer } : {}),
     ...(prefetch ? { prefetch } : {}),
+    ...(execSessions?.length ? { execSessions } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { AGENT_HELP, AGENT_OPTIONS, agentCommand } from "./agent.js";
 import { DEPLOYMENTS_HELP, DEPLOYMENTS_OPTIONS, deploymentsCommand } from "./deployments.js";
 import { ENV_HELP, ENV_OPTIONS, envCommand } from "./env.js";
+import { EXEC_HELP, EXEC_OPTIONS, execCommand } from "./exec.js";
 import { EXPLAIN_HELP, EXPLAIN_OPTIONS, explainCommand } from "./explain.js";
 import { LOGS_HELP, LOGS_OPTIONS, logsCommand } from "./logs.js";
 import { RUN_HELP, RUN_OPTIONS, runCommand } from "./run.js";
@@ -23,6 +24,7 @@ export const COMMANDS: Record<string, Command> = {
   env: { summary: "Print the export lines that point the AWS CLI and SDKs at Wharf", options: ENV_OPTIONS, help: ENV_HELP, run: envCommand },
   explain: { summary: "Where would a task go, and why not elsewhere, without starting it", options: EXPLAIN_OPTIONS, help: EXPLAIN_HELP, run: explainCommand },
   run: { summary: "Run a task once, stream its output, exit with its exit code", options: RUN_OPTIONS, help: RUN_HELP, run: runCommand },
+  exec: { summary: "Run a command in a running task's container (ECS Exec; -it for a shell)", options: EXEC_OPTIONS, help: EXEC_HELP, run: execCommand },
   logs: { summary: "Print and follow a task's or service's container output", options: LOGS_OPTIONS, help: LOGS_HELP, run: logsCommand },
   deployments: { summary: "A service's deployments and where one's time went", options: DEPLOYMENTS_OPTIONS, help: DEPLOYMENTS_HELP, run: deploymentsCommand },
   "spot-interrupt": { summary: "Reclaim FARGATE_SPOT tasks now, as AWS does", options: SPOT_OPTIONS, help: SPOT_HELP, run: spotInterruptCommand },

@@ -1,4 +1,5 @@
 import type { NetworkPolicy } from "../core/network/security-policy.js";
+import type { ExecSessionAssignment } from "./exec-stream.js";
 
 /**
  * The agent channel: the contract between the control plane and `wharf agent`.
@@ -134,6 +135,12 @@ export interface PollResponse {
    * the service's cluster (and of the Fargate pool) when a service's images change. Absent: the control plane has warm starts off.
    */
   prefetch?: { image: string }[];
+  /**
+   * Exec sessions (ExecuteCommand) for tasks on this instance that the agent has not joined yet
+   * (src/contracts/exec-stream.ts): for each, the agent opens its end of the session and runs the
+   * command with Docker's exec API. A new session releases the instance's held poll at once.
+   */
+  execSessions?: ExecSessionAssignment[];
 }
 
 export interface PollManyRequest {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { AwsError, unknownOperation } from "../core/errors.js";
 import { newRequestId } from "../core/ids.js";
 import type { Clock } from "../core/time.js";
@@ -20,6 +21,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A handler for Wharf's own paths under `/_wharf/`; returns false when it does not match. */
 export type InternalRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean> | boolean;
+/**
+ * A handler for an HTTP/1.1 Upgrade under `/_wharf/` (exec sessions, src/api/exec-sessions.ts):
+ * it owns the raw socket; returns false when the path is not its own.
+ */
+export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 export interface EdgeOptions {
   services: Service[];
@@ -31,6 +37,8 @@ export interface EdgeOptions {
   clock: Clock;
   version: string;
   internal?: InternalRoute[];
+  /** Upgrade requests (`Connection: Upgrade`); any other upgrade is answered 404. */
+  upgrades?: UpgradeRoute[];
   log?: (line: Record<string, unknown>) => void;
   /** Called once per request when its answer is done (or the client hung up): the access log. */
   onResponse?: (entry: AccessLogEntry) => void;
@@ -141,6 +149,13 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
         `Content-Type: ${JSON_CT}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `x-amzn-RequestId: ${requestId}\r\nX-Amzn-Errortype: SerializationException\r\n\r\n${body}`,
     );
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const path = splitUrl(req.url ?? "/")[0];
+    if (path.startsWith("/_wharf/")) for (const r of opts.upgrades ?? []) if (r(req, socket, head)) return;
+    const body = JSON.stringify({ message: "not found" });
+    socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
   });
   server.keepAliveTimeout = 65_000;
   return { server, setReady: (r) => (ready = r) };

@@ -178,6 +178,14 @@ export function ecsAuthorization(deps: EcsDeps): Record<string, OperationAuthz> 
     ListServicesByNamespace: a("ListServicesByNamespace", star, (i: In) => ({ keys: { "ecs:namespace": str(i.namespace) } })),
     ListServiceDeployments: a("ListServiceDeployments", serviceArnOf, withCluster),
     DescribeServiceDeployments: a("DescribeServiceDeployments", (i: In) => strs(i.serviceDeploymentArns)),
+    // The Service Authorization Reference lists cluster and task for ecs:ExecuteCommand: both must be allowed.
+    ExecuteCommand: a("ExecuteCommand", (i: In, p) => [inCluster("task", i, p, str(i.task) ?? ""), clusterOf(i, p)], (i: In, p) => ({
+      keys: {
+        "ecs:cluster": clusterOf(i, p),
+        "ecs:task": inCluster("task", i, p, str(i.task) ?? ""),
+        ...(str(i.container) ? { "ecs:container-name": str(i.container) } : {}),
+      },
+    })),
   };
   return table;
 }

@@ -1,6 +1,7 @@
 import type { StoreDeps } from "../../records/store-deps.js";
 import type { TaskDoc } from "../../records/task-doc.js";
 import type { AgentHub } from "../agent-hub.js";
+import type { ExecSessions } from "../exec-sessions.js";
 import type { PlacementIndexes } from "./placement-indexes.js";
 
 /** What ECS operations are given besides their input: the store, the clock, the lock (StoreDeps), and hooks. */
@@ -16,6 +17,8 @@ export interface EcsDeps extends StoreDeps {
   random?: () => number;
   /** The default VPC's block (src/api/ec2/deps.ts); 172.31.0.0/16 when absent. */
   defaultVpcCidr?: string;
+  /** Exec sessions (ExecuteCommand, src/api/exec-sessions.ts); absent, ExecuteCommand answers TargetNotConnectedException. */
+  exec?: Pick<ExecSessions, "create" | "pendingFor">;
   /** The URL this control plane serves on (what DiscoverPollEndpoint hands agents); set once listening. */
   endpoint?: string;
   /** Called after CreateService/UpdateService/DeleteService commit (the service controller enqueues it). */

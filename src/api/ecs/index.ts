@@ -6,6 +6,7 @@ import { ecsAuthorization } from "./authorization.js";
 import * as capacityProviders from "./capacity-providers.js";
 import * as clusters from "./clusters.js";
 import * as containerInstances from "./container-instances.js";
+import { executeCommand } from "./execute-command.js";
 import type { EcsDeps } from "./deps.js";
 import { readTags } from "../../records/tag-store.js";
 import { ecsModel } from "./model.generated.js";
@@ -73,6 +74,7 @@ export const ecsOperations: Record<string, EcsOperation> = {
   ListServicesByNamespace: services.listServicesByNamespace,
   ListServiceDeployments: serviceDeployments.listServiceDeployments,
   DescribeServiceDeployments: serviceDeployments.describeServiceDeployments,
+  ExecuteCommand: executeCommand,
 };
 
 /** The ECS JSON 1.1 service: every operation of the model, the unbuilt ones answering so. */

@@ -158,6 +158,8 @@ async function launchInput(deps: EcsDeps, service: ServiceDoc, deployment: Deplo
       : {}),
     ...(service.propagateTags === "TASK_DEFINITION" ? { propagateTags: "TASK_DEFINITION" as const } : {}),
     ...(tags.length ? { tags } : {}),
+    // ECS Exec: the service's setting when the task is launched (UpdateService's change reaches new tasks).
+    ...(service.enableExecuteCommand ? { enableExecuteCommand: true } : {}),
     ...(service.enableECSManagedTags ? { enableECSManagedTags: true } : {}),
   };
 }
