@@ -17,9 +17,8 @@ import {
 } from "@aws-sdk/client-ssm";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { filesUnder } from "./helpers/data-dir-files.js";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
 
 const rejects = async (p: Promise<unknown>, name: string, message?: RegExp) => {
@@ -29,17 +28,6 @@ const rejects = async (p: Promise<unknown>, name: string, message?: RegExp) => {
     return true;
   });
 };
-
-/** Every file under a directory, read as bytes (the data dir's database, WAL and keys). */
-export function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
-  const out: { path: string; bytes: Buffer }[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push({ path: p, bytes: readFileSync(p) });
-  }
-  return out;
-}
 
 describe("SSM Parameter Store through @aws-sdk/client-ssm and the aws CLI", () => {
   let w: TestWharf;

@@ -1,4 +1,5 @@
-import type { ParameterDoc } from "../../core/ssm/parameters.js";
+import type { Principal } from "../../core/arn.js";
+import { nameFromArn, type ParameterDoc } from "../../core/ssm/parameters.js";
 import type { StoreDeps } from "../../records/store-deps.js";
 import type { SecretBox } from "../iam/secret-box.js";
 
@@ -24,3 +25,6 @@ export async function listParameterDocs(deps: SsmDeps, accountId: string, region
 export function putParameterDoc(deps: SsmDeps, doc: ParameterDoc) {
   return deps.store.write([{ op: "put", kind: PARAMETER_KIND, id: paramId(doc.accountId, doc.region, doc.name), scope: paramScope(doc.accountId, doc.region), sort: doc.name, value: doc }]);
 }
+
+/** The parameter name a caller gives (a name, or a parameter ARN of its account and Region). */
+export const nameOf = (given: string, p: Principal): string => nameFromArn(given, p.accountId, p.region);

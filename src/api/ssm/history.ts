@@ -3,8 +3,7 @@ import { AwsError } from "../../core/errors.js";
 import { decodeToken } from "../../core/pagination.js";
 import { labelVersion, parameterNotFound, unlabelVersion } from "../../core/ssm/parameters.js";
 import type { RequestContext } from "../../edge/service.js";
-import { getParameterDoc, paramLock, putParameterDoc, type SsmDeps } from "./deps.js";
-import { nameOf } from "./parameters.js";
+import { getParameterDoc, paramLock, nameOf, putParameterDoc, type SsmDeps } from "./deps.js";
 
 /** GetParameterHistory (every kept version, oldest first, paged) and the version labels. */
 

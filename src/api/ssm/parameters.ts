@@ -10,7 +10,6 @@ import type { Principal } from "../../core/arn.js";
 import {
   checkParameterName,
   latest,
-  nameFromArn,
   type ParameterDoc,
   parameterArn,
   parameterNotFound,
@@ -23,11 +22,8 @@ import {
 } from "../../core/ssm/parameters.js";
 import { AwsError } from "../../core/errors.js";
 import type { RequestContext } from "../../edge/service.js";
-import { getParameterDoc, PARAMETER_KIND, paramId, paramLock, putParameterDoc, type SsmDeps } from "./deps.js";
+import { getParameterDoc, nameOf, PARAMETER_KIND, paramId, paramLock, putParameterDoc, type SsmDeps } from "./deps.js";
 import { checkSsmTags } from "./tags.js";
-
-/** The parameter name a caller gives (a name, or a parameter ARN of its account and Region). */
-export const nameOf = (given: string, p: Principal): string => nameFromArn(given, p.accountId, p.region);
 
 /** A version as GetParameter(s) and GetParametersByPath answer it; a SecureString opened only WithDecryption. */
 export function renderParameter(deps: SsmDeps, doc: ParameterDoc, v: ParameterVersion, withDecryption: boolean, selector?: string): Parameter {

@@ -3,8 +3,7 @@ import type { Principal } from "../../core/arn.js";
 import { AwsError } from "../../core/errors.js";
 import type { ParameterDoc } from "../../core/ssm/parameters.js";
 import type { RequestContext } from "../../edge/service.js";
-import { getParameterDoc, paramLock, putParameterDoc, type SsmDeps } from "./deps.js";
-import { nameOf } from "./parameters.js";
+import { getParameterDoc, paramLock, nameOf, putParameterDoc, type SsmDeps } from "./deps.js";
 
 /** Tags on parameters (ResourceType `Parameter`, ResourceId the name): at most 50, `aws:` keys reserved. */
 
