@@ -136,3 +136,27 @@ describe("Parameter Store's rules", () => {
     assert.ok(!underPath("/ab", "/a", true));
   });
 });
+
+describe("container secrets' valueFrom", () => {
+  it("SSM names and ARNs; Secrets Manager ARNs with json-key, version-stage and version-id", async () => {
+    const { parseValueFrom, pickJsonKey } = await import("../../src/core/secrets/value-from.js");
+    assert.deepEqual(parseValueFrom("/app/db/password", "eu-west-1"), { source: "ssm", region: "eu-west-1", name: "/app/db/password" });
+    assert.deepEqual(parseValueFrom("arn:aws:ssm:us-west-2:000000000000:parameter/app/x", "eu-west-1"), {
+      source: "ssm",
+      region: "us-west-2",
+      name: "arn:aws:ssm:us-west-2:000000000000:parameter/app/x",
+    });
+    const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:app/api-AbC123";
+    assert.deepEqual(parseValueFrom(arn, "eu-west-1"), { source: "asm", region: "us-east-1", secretId: arn });
+    assert.deepEqual(parseValueFrom(`${arn}:password::`, "eu-west-1"), { source: "asm", region: "us-east-1", secretId: arn, jsonKey: "password" });
+    assert.deepEqual(parseValueFrom(`${arn}::AWSPREVIOUS:`, "x"), { source: "asm", region: "us-east-1", secretId: arn, versionStage: "AWSPREVIOUS" });
+    assert.deepEqual(parseValueFrom(`${arn}:k:AWSCURRENT:v-1`, "x"), { source: "asm", region: "us-east-1", secretId: arn, jsonKey: "k", versionStage: "AWSCURRENT", versionId: "v-1" });
+    assert.throws(() => parseValueFrom(`${arn}:a:b:c:d`, "x"), /invalid Secrets Manager reference/);
+    assert.throws(() => parseValueFrom("arn:aws:s3:::bucket/x", "x"), /invalid secret reference/);
+    const ref = { source: "asm" as const, region: "r", secretId: arn, jsonKey: "password" };
+    assert.equal(pickJsonKey('{"password":"pw","n":3}', ref), "pw");
+    assert.equal(pickJsonKey('{"password":{"a":1}}', ref), '{"a":1}');
+    assert.throws(() => pickJsonKey('{"user":"u"}', ref), /did not contain json key password/);
+    assert.throws(() => pickJsonKey("not json", ref), /did not contain json key password/);
+  });
+});
