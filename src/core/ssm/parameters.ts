@@ -155,7 +155,9 @@ export function putVersion(existing: ParameterDoc | undefined, req: PutRequest, 
   if (dataType !== "text") {
     throw new AwsError("UnsupportedFeatureException", `DataType '${dataType}' is not supported by Wharf: only 'text' (Wharf has no EC2 images or integrations to check values against).`);
   }
-  const allowedPattern = req.allowedPattern ?? (req.overwrite ? prev?.allowedPattern : undefined);
+  // An empty pattern is no pattern (Terraform sends "").
+  const given = req.allowedPattern === "" ? undefined : req.allowedPattern;
+  const allowedPattern = given ?? (req.overwrite && req.allowedPattern === undefined ? prev?.allowedPattern : undefined);
   if (allowedPattern !== undefined) {
     let re: RegExp;
     try {
