@@ -42,6 +42,8 @@ SERVICES = [
     ("iam", "2010-05-08", "iam", "iamModel", "IAM", {}),
     ("sts", "2011-06-15", "sts", "stsModel", "STS", {}),
     ("servicediscovery", "2017-03-14", "servicediscovery", "servicediscoveryModel", "Cloud Map", {}),
+    ("ssm", "2014-11-06", "ssm", "ssmModel", "SSM", {}),
+    ("secretsmanager", "2017-10-17", "secretsmanager", "secretsmanagerModel", "Secrets Manager", {}),
 ]
 
 # Protocols whose requests are Query strings and whose responses are XML: their models carry wire names.

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { agentChannelRoute } from "./api/agent-channel.js";
@@ -21,6 +22,9 @@ import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscove
 import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { type EcrDeps, ecrCatalog, ecrService, startLifecycleSweeper } from "./api/ecr/index.js";
 import { loadTokenKey } from "./api/ecr/token-key.js";
+import { loadSecretBox } from "./api/iam/secret-box.js";
+import { ssmService } from "./api/ssm/index.js";
+import { secretsManagerService } from "./api/secretsmanager/index.js";
 import { RegistryFront } from "./registry/front.js";
 import { LogStore } from "./api/logs/log-store.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, startRetentionSweeper } from "./api/logs/retention-sweeper.js";
@@ -159,6 +163,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Uniform in [0, 1) from the OS's cryptographic source: secret ARN suffixes, version ids and GetRandomPassword draw from it. */
+const cryptoRandom = (): number => randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
+
 /** Starts the control plane: store, API edge, controllers. Resolves once it serves requests. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
@@ -269,6 +276,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     ecrDeps.registry = registry;
   }
+  // Parameter Store's SecureStrings and Secrets Manager's values are sealed like IAM's secrets (same key, <dataDir>/iam.key).
+  const secretsDeps = { store, clock, lock: keyedLock(), box: loadSecretBox(opts.dataDir), random: cryptoRandom };
   const lifecycleSweeper = startLifecycleSweeper(ecrDeps, 10 * 60_000, logAs("ecr"));
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
@@ -307,7 +316,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The registry authorizes each request as the principal whose keys asked for its token.
   ecrDeps.identities = identities;
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...iam.services],
+    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ssmService(secretsDeps), secretsManagerService(secretsDeps), ...iam.services],
     identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,

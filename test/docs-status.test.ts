@@ -10,6 +10,8 @@ import { iamOperations } from "../src/api/iam/index.js";
 import { logsOperations } from "../src/api/logs/index.js";
 import { stsOperations } from "../src/api/sts/index.js";
 import { servicediscoveryOperations } from "../src/api/servicediscovery/index.js";
+import { secretsManagerOperations } from "../src/api/secretsmanager/index.js";
+import { ssmOperations } from "../src/api/ssm/index.js";
 
 /** docs/status.md lists exactly the operations the code serves, per API. */
 describe("docs/status.md is true to the code", () => {
@@ -48,6 +50,14 @@ describe("docs/status.md is true to the code", () => {
 
   it("lists every ECR operation Wharf serves, and no other", () => {
     assert.deepEqual([...section("ECR")].sort(), Object.keys(ecrOperations).sort());
+  });
+
+  it("lists every SSM Parameter Store operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("SSM Parameter Store")].sort(), Object.keys(ssmOperations).sort());
+  });
+
+  it("lists every Secrets Manager operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("Secrets Manager")].sort(), Object.keys(secretsManagerOperations).sort());
   });
 
   it("lists every CloudWatch Logs operation Wharf serves, and no other", () => {

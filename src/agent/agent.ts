@@ -16,6 +16,8 @@ import { CredentialsRedirect, redirectTagFor } from "./credentials/redirect.js";
 import { TaskCredentials } from "./credentials/task-credentials.js";
 import { DnsRelay } from "./dns/relay.js";
 import { DnsRedirect } from "./dns/redirect.js";
+import { ResourceInitializationError, resolveSecrets } from "./secrets.js";
+import { secretsFailure } from "../core/secrets/value-from.js";
 import { ExecutionRoleCredentials } from "./credentials/execution-role.js";
 import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "../contracts/agent-protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
@@ -287,6 +289,16 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     firewall,
     credentials: { store: taskCredentials, ...(redirect ? { redirect } : {}), log },
     ...(relay ? { dns: { relay, ...(dnsRedirect ? { redirect: dnsRedirect } : {}), log } } : {}),
+    // Container secrets[] are fetched as the task's execution role (its policies and the secrets' resource policies decide); others as the agent.
+    secrets: async (specs, taskRegion, as) => {
+      let client: WharfClient = api;
+      if (as) {
+        const creds = await executionRole.credentialsOf(as.taskArn);
+        if (!creds) throw new ResourceInitializationError(secretsFailure(`the execution role's credentials for ${as.taskArn} are not issued`));
+        client = new WharfClient(opts.endpoint, creds, region);
+      }
+      return resolveSecrets(client, specs, taskRegion);
+    },
     ecr: new EcrPulls(
       {
         token: async (r, taskArn) => {

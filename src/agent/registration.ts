@@ -68,6 +68,9 @@ export function agentAttributes(facts: HostFacts, opts: RegistrationOptions): { 
   out.push({ name: "com.amazonaws.ecs.capability.ecr-auth" });
   out.push({ name: "ecs.capability.execution-role-ecr-pull" });
   out.push({ name: "ecs.capability.container-ordering" });
+  // Container secrets[] as environment variables, fetched with the execution role (src/agent/secrets.ts).
+  out.push({ name: "ecs.capability.secrets.ssm.environment-variables" });
+  out.push({ name: "ecs.capability.secrets.asm.environment-variables" });
   // Health checks, Docker volumes (local driver) and EFS (a host-directory stand-in, see src/agent/volumes/plan.ts).
   out.push({ name: "ecs.capability.container-health-check" });
   out.push({ name: "com.amazonaws.ecs.capability.docker-plugin.local" });

@@ -49,7 +49,10 @@ export type Kind =
   | "sd-operation"
   // ECR (src/api/ecr/): repositories (id `<account>:<region>:<name>`, scope `<account>:<region>`), images (id `<repo id>@<digest>`, scope the repo id).
   | "ecr-repository"
-  | "ecr-image";
+  | "ecr-image"
+  // SSM Parameter Store and Secrets Manager (src/api/ssm/, src/api/secretsmanager/): id `<account>:<region>:<name>`, scope `<account>:<region>`.
+  | "ssm-parameter"
+  | "sm-secret";
 
 export interface Versioned<T> {
   id: string;

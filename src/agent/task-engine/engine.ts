@@ -44,6 +44,8 @@ export interface TaskEngineOptions {
   credentials?: CredentialsContext;
   /** Tasks' resolver (src/agent/dns): 169.254.169.253 relayed to Wharf's DNS server. */
   dns?: DnsContext;
+  /** Fetches containers' `secrets[]` (src/agent/secrets.ts) with the task's execution role. */
+  secrets?: TaskContext["secrets"];
   /** Pulls from Wharf's ECR registry (src/agent/ecr-pull.ts): token, X-Registry-Auth, the task definition's name. */
   ecr?: EcrPulls;
   /**
@@ -106,6 +108,7 @@ export class TaskEngine {
       ),
       log,
       flushNeighbors,
+      ...(opts.secrets ? { secrets: opts.secrets } : {}),
     };
   }
 

@@ -25,6 +25,11 @@ export interface TaskContext {
   setup?: TaskSetupFactory;
   /** Time for pull/stop stamps, dependsOn startTimeout deadlines and container start times (default: the system clock). */
   clock?: Clock;
+  /**
+   * Fetches a container's `secrets[]` as `NAME=value` lines (src/agent/secrets.ts), as the task's
+   * execution role when `as` is given; throws ResourceInitializationError. Absent: secrets are refused.
+   */
+  secrets?(specs: { name: string; valueFrom: string }[], region: string, as?: PullAs): Promise<string[]>;
   /** Forgets the host's neighbor entries of addresses new containers with Wharf-set MACs hold (network/neighbors.ts). */
   flushNeighbors?: NeighborFlush;
 }

@@ -1,4 +1,6 @@
+import { secretsFailure } from "../../core/secrets/value-from.js";
 import { usableExecutionRole } from "../../core/task-role.js";
+import { ResourceInitializationError } from "../secrets.js";
 import { type ContainerPlan } from "../container-config.js";
 import { CannotCreateContainerError, CannotStartContainerError, daemonMessage } from "../docker/errors.js";
 import { monitorsHealth } from "../health/monitor.js";
@@ -22,6 +24,7 @@ export async function startTask(run: TaskRun): Promise<void> {
     if (fresh.length) {
       run.pullStartedAt = run.now() / 1000;
       run.enter("PENDING");
+      await injectSecrets(run, fresh);
       await pullImages(run, fresh);
       run.pullStoppedAt = run.now() / 1000;
       await run.resources.prepare(run.plan);
@@ -56,6 +59,25 @@ export async function startTask(run: TaskRun): Promise<void> {
     if (err instanceof Closed || run.ctx.signal.aborted) throw err;
     const e = err as Error;
     run.requestStop(`${e.name}: ${e.message}`);
+  }
+}
+
+/** Container `secrets[]` become environment variables, fetched before any container exists (ECS's resource initialization). */
+async function injectSecrets(run: TaskRun, fresh: ManagedContainer[]): Promise<void> {
+  const a = run.assignment;
+  const defs = ((a.taskDefinition.containerDefinitions ?? []) as { name?: string; secrets?: { name: string; valueFrom: string }[] }[]).filter((d) => d.secrets?.length);
+  if (!defs.length) return;
+  const region = a.taskArn.split(":")[3]!;
+  const as = usableExecutionRole(a.taskArn, a.taskDefinition, a.overrides) ? { taskArn: a.taskArn } : undefined;
+  for (const c of fresh) {
+    const specs = defs.find((d) => d.name === c.plan.name)?.secrets;
+    if (!specs?.length) continue;
+    if (!run.ctx.secrets) throw new ResourceInitializationError(secretsFailure("this agent cannot fetch secrets"));
+    const env = await run.ctx.secrets(specs, region, as);
+    // Secrets win over environment entries of the same name, as on ECS.
+    const names = new Set(env.map((e) => e.slice(0, e.indexOf("="))));
+    c.plan.body.Env = [...(c.plan.body.Env ?? []).filter((e) => !names.has(e.slice(0, e.indexOf("=")))), ...env];
+    run.check();
   }
 }
 
