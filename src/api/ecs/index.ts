@@ -14,6 +14,7 @@ import * as serviceDeployments from "./service-deployments.js";
 import * as services from "./services.js";
 import * as tags from "./tags.js";
 import * as taskDefinitions from "./task-definitions.js";
+import * as taskSets from "./task-sets.js";
 import * as taskState from "./task-state.js";
 import * as tasks from "./tasks.js";
 
@@ -73,6 +74,11 @@ export const ecsOperations: Record<string, EcsOperation> = {
   ListServicesByNamespace: services.listServicesByNamespace,
   ListServiceDeployments: serviceDeployments.listServiceDeployments,
   DescribeServiceDeployments: serviceDeployments.describeServiceDeployments,
+  CreateTaskSet: taskSets.createTaskSet,
+  DescribeTaskSets: taskSets.describeTaskSets,
+  UpdateTaskSet: taskSets.updateTaskSet,
+  DeleteTaskSet: taskSets.deleteTaskSet,
+  UpdateServicePrimaryTaskSet: taskSets.updateServicePrimaryTaskSet,
 };
 
 /** The ECS JSON 1.1 service: every operation of the model, the unbuilt ones answering so. */
