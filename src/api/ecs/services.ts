@@ -498,6 +498,7 @@ async function createExternalService(deps: EcsDeps, input: CreateServiceRequest,
       enableECSManagedTags: input.enableECSManagedTags ?? false,
       propagateTags: input.propagateTags ?? "NONE",
       enableExecuteCommand: input.enableExecuteCommand ?? false,
+      ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
       wharf: {
         deployments: [],
         taskSets: [],
@@ -549,6 +550,7 @@ async function updateExternalService(deps: EcsDeps, input: UpdateServiceRequest,
       ...(input.enableECSManagedTags !== undefined ? { enableECSManagedTags: input.enableECSManagedTags } : {}),
       ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
       ...(input.propagateTags ? { propagateTags: input.propagateTags } : {}),
+      ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
       wharf: {
         ...base.wharf,
         taskSets: (base.wharf.taskSets ?? []).map((t) => {
