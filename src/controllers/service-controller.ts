@@ -1,6 +1,7 @@
 import type { StoreDeps } from "../records/store-deps.js";
 import type { ServiceTaskPort, StartOutcome } from "../records/service-tasks.js";
-import { addEvents, toServiceState, type ServiceDoc } from "../records/service-doc.js";
+import { addEvents, isExternal, portView, toServiceState, type ServiceDoc } from "../records/service-doc.js";
+import { reconcileTaskSets, taskSetLaunch, type TaskSetPass } from "../core/service/task-sets.js";
 import { recordTimelines, syncHistory, type TimelinePass } from "../records/service-history.js";
 import { reconcileDaemon, type DaemonInstance } from "../core/service/daemon.js";
 import { isOccupying } from "../core/service/health.js";
@@ -83,7 +84,9 @@ export class ServiceController {
     const deps = this.#deps;
     const read = await deps.store.get<ServiceDoc>("service", serviceArn);
     if (!read || read.value.status === "INACTIVE") return {};
-    const doc = read.value;
+    const external = isExternal(read.value);
+    // An EXTERNAL service's load balancers and registries are its task sets' (the ports read them per task).
+    const doc = external ? portView(read.value) : read.value;
     const lb = (doc.loadBalancers ?? []).length > 0 ? this.#lb : undefined;
     const observed = await this.#port.listServiceTasks(doc);
     if (lb) {
@@ -101,7 +104,21 @@ export class ServiceController {
     const params = grace > 0 ? { ...this.#opts.params, healthCheckGraceMs: Math.max(grace, this.#opts.params?.healthCheckGraceMs ?? 0) } : this.#opts.params;
     let result: ReconcileResult;
     let desiredCount = doc.desiredCount;
-    if (doc.schedulingStrategy === "DAEMON") {
+    let taskSetPass: TaskSetPass | undefined;
+    if (external) {
+      const r = reconcileTaskSets({ ...state, taskSets: doc.wharf.taskSets ?? [] }, observed, now, params);
+      taskSetPass = r;
+      result = {
+        start: r.start,
+        stop: r.stop,
+        deployments: r.taskSets.map(taskSetLaunch),
+        dropped: [],
+        scheduler: r.scheduler,
+        events: r.events,
+        steady: r.steady,
+        ...(r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : {}),
+      };
+    } else if (doc.schedulingStrategy === "DAEMON") {
       const instances = (await this.#port.listDaemonInstances?.(doc)) ?? [];
       const r = reconcileDaemon(state, instances, observed, now, params);
       desiredCount = doc.status === "ACTIVE" ? r.desiredCount : 0;
@@ -214,6 +231,11 @@ export class ServiceController {
       }
     }
 
+    // Launches that did not happen are not pending.
+    const taskSets = taskSetPass?.taskSets.map((t) => {
+      const d = deployments.find((x) => x.id === t.id);
+      return d && d.pendingCount !== t.pendingCount ? { ...t, pendingCount: d.pendingCount } : t;
+    });
     const timelinePass: TimelinePass = {
       observed,
       launched,
@@ -239,6 +261,16 @@ export class ServiceController {
         };
         await deps.store.write([{ op: "put", kind: "service", id: serviceArn, scope: cur.clusterArn, sort: cur.serviceName, value: next, expectVersion: fresh.version }]);
         return false;
+      }
+      if (taskSets) {
+        const ext: ServiceDoc = {
+          ...cur,
+          ...(drained ? { status: "INACTIVE" as const } : {}),
+          events: addEvents(cur, events, now),
+          wharf: { ...cur.wharf, taskSets, scheduler: result.scheduler, ...(drained ? { deletedAt: now } : {}) },
+        };
+        await deps.store.write([{ op: "put", kind: "service", id: serviceArn, scope: cur.clusterArn, sort: cur.serviceName, value: ext, expectVersion: fresh.version }]);
+        return true;
       }
       const breaker = cur.deploymentConfiguration?.deploymentCircuitBreaker;
       const next: ServiceDoc = {

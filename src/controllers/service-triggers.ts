@@ -1,11 +1,11 @@
-import type { ServiceDoc } from "../records/service-doc.js";
+import { portView, type ServiceDoc } from "../records/service-doc.js";
 import type { Store, WriteOp } from "../store/store.js";
 
 /**
  * Turns committed store writes into service-controller work: a task of group `service:NAME`
  * changed → that service; an instance registered, drained or deregistered → every service of
  * its cluster (DAEMON services gain or lose a task; REPLICA services replace tasks); a target
- * group's targets or their health changed → every service whose `loadBalancers` name it
+ * group's targets or their health changed → every service whose `loadBalancers` (an EXTERNAL service's: its task sets') name it
  * (registrations, health verdicts and drains move its deployment on).
  */
 export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => void) {
@@ -30,7 +30,7 @@ export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => v
         .list<ServiceDoc>("service")
         .then((rows) =>
           rows
-            .filter((r) => r.value.status !== "INACTIVE" && (r.value.loadBalancers ?? []).some((l) => l.targetGroupArn && groups.has(l.targetGroupArn)))
+            .filter((r) => r.value.status !== "INACTIVE" && (portView(r.value).loadBalancers ?? []).some((l) => l.targetGroupArn && groups.has(l.targetGroupArn)))
             .forEach((r) => enqueue(r.id)),
         )
         .catch(() => undefined);

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DrainComplete, LbDataPlane, LbDesiredState, LbTarget, LbTargetGroup, TargetHealthReport } from "../core/lb/data-plane-contract.js";
 import { compileHaproxyConfig, dynamicServersAllowed, serverArgs, type ServerAdmin } from "../core/lb/haproxy-config.js";
@@ -32,10 +33,14 @@ interface Running {
   structure: string;
   /** backend → server → its args and admin state as HAProxy has them now. */
   servers: Map<string, Map<string, { args: string; admin: ServerAdmin }>>;
+  /** The forward map as HAProxy has it (key → backend). */
+  forwards: Map<string, string>;
 }
 
 export class HaproxyDataPlane implements LbDataPlane {
   private readonly proc: HaproxyProcess;
+  /** Forwards' backends (core/lb/haproxy-rules.ts ForwardMap): traffic moves by `set map`, not by reload. */
+  private readonly mapPath: string;
   private readonly log: Log;
   private readonly checker: HealthChecker;
   private readonly healthListeners: ((r: TargetHealthReport) => void)[] = [];
@@ -54,6 +59,7 @@ export class HaproxyDataPlane implements LbDataPlane {
   constructor(options: HaproxyDataPlaneOptions) {
     this.log = options.log ?? (() => {});
     this.proc = new HaproxyProcess({ dir: join(options.dataDir, "haproxy"), binary: options.binary, log: (l) => this.log({ component: "lb", ...l }) });
+    this.mapPath = join(this.proc.dir, "forwards.map");
     this.checker = new HealthChecker((tg, t, r) => this.onCheck(tg, t, r));
     this.drainPollMs = options.drainPollMs ?? 200;
     this.threads = options.threads;
@@ -141,7 +147,7 @@ export class HaproxyDataPlane implements LbDataPlane {
     const served = this.served(this.state);
     const admins = new Map<string, ServerAdmin>();
     for (const tg of served.targetGroups) for (const [t, a] of this.adminOf(tg)) admins.set(targetKey(tg.arn, t), a);
-    const compiled = compileHaproxyConfig(served, { adminSocket: this.proc.adminSocket, threads: this.threads, serverState: (g, t) => admins.get(targetKey(g.arn, t)) ?? "maint" });
+    const compiled = compileHaproxyConfig(served, { adminSocket: this.proc.adminSocket, threads: this.threads, forwardMapPath: this.mapPath, serverState: (g, t) => admins.get(targetKey(g.arn, t)) ?? "maint" });
     for (const s of compiled.skipped) this.log({ component: "lb", level: "warn", msg: s.reason, listenerArn: s.listenerArn });
     const hasListeners = served.loadBalancers.some((lb) => lb.listeners.some((l) => l.protocol === "HTTP" || l.protocol === "TCP"));
     if (!hasListeners) {
@@ -156,17 +162,46 @@ export class HaproxyDataPlane implements LbDataPlane {
       wanted.set(backendName(tg), m);
     }
     const fresh = () => new Map([...wanted].map(([b, m]) => [b, new Map([...m].map(([s, v]) => [s, { args: v.args, admin: (v.admin === "drain" ? "maint" : v.admin) as ServerAdmin }]))]));
+    const forwards = new Map(compiled.forwardMap ?? []);
     if (!this.proc.running || !this.running) {
+      this.writeForwards(forwards);
       await this.proc.start(compiled.text);
-      this.running = { structure: compiled.structure, servers: fresh() };
-    } else if (this.running.structure !== compiled.structure) {
+      this.running = { structure: compiled.structure, servers: fresh(), forwards };
+    } else if (this.running.structure !== compiled.structure || !(await this.forwardsDiff(forwards))) {
+      this.writeForwards(forwards);
       await this.proc.reload(compiled.text);
-      this.running = { structure: compiled.structure, servers: fresh() };
+      this.running = { structure: compiled.structure, servers: fresh(), forwards };
     } else {
       await this.runtimeDiff(wanted);
     }
     // Servers start as `disabled` (maint) in the file; the ones draining go to drain.
     await this.runtimeDiff(wanted);
+  }
+
+  /** The map file HAProxy (re)loads forwards from. */
+  private writeForwards(forwards: Map<string, string>): void {
+    mkdirSync(this.proc.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(this.mapPath, [...forwards].map(([k, v]) => `${k} ${v}\n`).join(""));
+  }
+
+  /** Same structure, other weights or target groups: `set map` per changed bucket, no reload; false when the runtime refused. */
+  private async forwardsDiff(forwards: Map<string, string>): Promise<boolean> {
+    const running = this.running!;
+    const changed = [...forwards].filter(([k, v]) => running.forwards.get(k) !== v);
+    if (changed.length === 0) return true;
+    this.writeForwards(forwards);
+    for (let i = 0; i < changed.length; i += 50) {
+      const batch = changed.slice(i, i + 50);
+      const ans = await this.cmd(batch.map(([k, v]) => `set map ${this.mapPath} ${k} ${v}`).join(";"));
+      if (ans !== "") {
+        // The runtime refused: the caller reloads from the file instead.
+        this.log({ component: "lb", level: "warn", msg: "set map failed; reloading instead", answer: ans });
+        return false;
+      }
+      for (const [k, v] of batch) running.forwards.set(k, v);
+    }
+    this.log({ component: "lb", level: "info", msg: "forwards changed at runtime", entries: changed.length });
+    return true;
   }
 
   private async cmd(command: string): Promise<string> {
@@ -215,9 +250,11 @@ export class HaproxyDataPlane implements LbDataPlane {
     if (needReload) {
       // Fall back to a reload from the file as it stands (it lists every wanted server).
       const served = this.served(this.state);
-      const compiled = compileHaproxyConfig(served, { adminSocket: this.proc.adminSocket, threads: this.threads, serverState: (g, t) => (wanted.get(backendName(g))?.get(serverName(t))?.admin === "ready" ? "ready" : "maint") });
+      const compiled = compileHaproxyConfig(served, { adminSocket: this.proc.adminSocket, threads: this.threads, forwardMapPath: this.mapPath, serverState: (g, t) => (wanted.get(backendName(g))?.get(serverName(t))?.admin === "ready" ? "ready" : "maint") });
+      const forwards = new Map(compiled.forwardMap ?? []);
+      this.writeForwards(forwards);
       await this.proc.reload(compiled.text);
-      this.running = { structure: compiled.structure, servers: new Map([...wanted].map(([b, m]) => [b, new Map([...m].map(([s, v]) => [s, { args: v.args, admin: (v.admin === "ready" ? "ready" : "maint") as ServerAdmin }]))])) };
+      this.running = { forwards, structure: compiled.structure, servers: new Map([...wanted].map(([b, m]) => [b, new Map([...m].map(([s, v]) => [s, { args: v.args, admin: (v.admin === "ready" ? "ready" : "maint") as ServerAdmin }]))])) };
       for (const [be, m] of wanted) for (const [name, v] of m) if (v.admin === "drain") await this.cmd(`set server ${be}/${name} state drain`);
     }
   }

@@ -1,8 +1,9 @@
-import type { Deployment, Service, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, ServiceEvent, TaskSet } from "@aws-sdk/client-ecs";
 import { randomUUID } from "node:crypto";
 import { arnBase, type Principal } from "../core/arn.js";
 import type { DeploymentTimeline, TimelineSummary } from "../core/service/timeline.js";
 import type { DeploymentState, SchedulerMemory, ServiceState } from "../core/service/types.js";
+import type { TaskSetState } from "../core/service/task-sets.js";
 import { epochSeconds } from "../core/time.js";
 import type { Store } from "../store/store.js";
 import { readTags } from "./tag-store.js";
@@ -48,6 +49,8 @@ export interface ServiceInternals {
   serviceConnectConfiguration?: { namespace?: string; enabled?: boolean };
   /** When the service went INACTIVE. */
   deletedAt?: number;
+  /** EXTERNAL deployment controller: the task sets (CreateTaskSet …), newest first; `deployments` stays empty. */
+  taskSets?: TaskSetState[];
 }
 
 /** One service deployment as ListServiceDeployments/DescribeServiceDeployments report it. */
@@ -137,9 +140,10 @@ export function renderDeployment(d: DeploymentState): Deployment {
   };
 }
 
-/** ECS's `Service` (counts summed over deployments; tags only when asked). */
+/** ECS's `Service` (counts summed over deployments, or task sets; tags only when asked). */
 export async function renderService(store: Store, doc: ServiceDoc, withTags: boolean): Promise<Service> {
   const { wharf, events, createdAt, ...rest } = doc;
+  if (isExternal(doc)) return renderExternalService(store, doc, withTags);
   const deployments = doc.status === "INACTIVE" ? [] : wharf.deployments;
   const out: Record<string, unknown> = {
     ...rest,
@@ -151,6 +155,97 @@ export async function renderService(store: Store, doc: ServiceDoc, withTags: boo
   };
   if (withTags) out.tags = await readTags(store, doc.serviceArn);
   return out as Service;
+}
+
+/**
+ * The service as the load balancer and registry ports see it: an EXTERNAL service's
+ * `loadBalancers` are all its task sets' (each task's own are its task set's, read by its
+ * `startedBy`), its `serviceRegistries` those its task sets share.
+ */
+export function portView(doc: ServiceDoc): ServiceDoc {
+  if (!isExternal(doc)) return doc;
+  const sets = doc.wharf.taskSets ?? [];
+  const seen = new Set<string>();
+  const loadBalancers = sets.flatMap((t) => t.loadBalancers).filter((l) => {
+    const key = `${l.targetGroupArn}|${l.containerName}|${l.containerPort}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const serviceRegistries = (sets.find((t) => t.status !== "DRAINING") ?? sets[0])?.serviceRegistries ?? [];
+  return { ...doc, loadBalancers, serviceRegistries };
+}
+
+/** The load balancers a task of the service is registered with: its task set's, or the service's. */
+export function loadBalancersOfTask(doc: ServiceDoc, startedBy: string | undefined): NonNullable<ServiceDoc["loadBalancers"]> {
+  if (!isExternal(doc)) return doc.loadBalancers ?? [];
+  return (doc.wharf.taskSets ?? []).find((t) => t.id === startedBy)?.loadBalancers ?? [];
+}
+
+/** The service is driven through task sets. */
+export const isExternal = (doc: Pick<ServiceDoc, "deploymentController">): boolean => doc.deploymentController?.type === "EXTERNAL";
+
+/**
+ * An EXTERNAL service as ECS describes it: its counts summed over the task sets, `taskSets`
+ * listed, and the PRIMARY task set's fields (task definition, launch, network, load balancers,
+ * registries) as the service's; none of them while no task set is PRIMARY.
+ */
+async function renderExternalService(store: Store, doc: ServiceDoc, withTags: boolean): Promise<Service> {
+  const { wharf, events, createdAt, ...rest } = doc;
+  const sets = doc.status === "INACTIVE" ? [] : (wharf.taskSets ?? []);
+  const primary = sets.find((t) => t.status === "PRIMARY");
+  const out: Record<string, unknown> = {
+    ...rest,
+    loadBalancers: primary?.loadBalancers ?? [],
+    serviceRegistries: primary?.serviceRegistries ?? [],
+    runningCount: sets.reduce((n, t) => n + t.runningCount, 0),
+    pendingCount: sets.reduce((n, t) => n + t.pendingCount, 0),
+    deployments: [],
+    taskSets: sets.map((t) => renderTaskSet(doc, t)),
+    events: events as unknown as ServiceEvent[],
+    createdAt,
+  };
+  delete out.taskDefinition;
+  delete out.launchType;
+  delete out.platformVersion;
+  delete out.networkConfiguration;
+  delete out.capacityProviderStrategy;
+  if (primary) {
+    out.taskDefinition = primary.taskDefinition;
+    if (primary.launchType) out.launchType = primary.launchType;
+    if (primary.platformVersion) out.platformVersion = primary.platformVersion;
+    if (primary.networkConfiguration) out.networkConfiguration = primary.networkConfiguration;
+    if (primary.capacityProviderStrategy?.length) out.capacityProviderStrategy = primary.capacityProviderStrategy;
+  }
+  if (withTags) out.tags = await readTags(store, doc.serviceArn);
+  return out as Service;
+}
+
+/** ECS's `TaskSet` from the stored form (epoch seconds). */
+export function renderTaskSet(doc: Pick<ServiceDoc, "serviceArn" | "clusterArn">, t: TaskSetState): TaskSet {
+  return {
+    id: t.id,
+    taskSetArn: t.taskSetArn,
+    serviceArn: doc.serviceArn,
+    clusterArn: doc.clusterArn,
+    ...(t.externalId !== undefined ? { externalId: t.externalId } : {}),
+    status: t.status,
+    taskDefinition: t.taskDefinition,
+    computedDesiredCount: t.computedDesiredCount,
+    pendingCount: t.pendingCount,
+    runningCount: t.runningCount,
+    createdAt: epochSeconds(t.createdAt) as unknown as Date,
+    updatedAt: epochSeconds(t.updatedAt) as unknown as Date,
+    ...(t.launchType ? { launchType: t.launchType as TaskSet["launchType"] } : {}),
+    ...(t.capacityProviderStrategy?.length ? { capacityProviderStrategy: t.capacityProviderStrategy as TaskSet["capacityProviderStrategy"] } : {}),
+    ...(t.platformVersion ? { platformVersion: t.platformVersion } : {}),
+    ...(t.networkConfiguration ? { networkConfiguration: t.networkConfiguration as TaskSet["networkConfiguration"] } : {}),
+    loadBalancers: t.loadBalancers,
+    serviceRegistries: t.serviceRegistries,
+    scale: t.scale,
+    stabilityStatus: t.stabilityStatus,
+    stabilityStatusAt: epochSeconds(t.stabilityStatusAt) as unknown as Date,
+  };
 }
 
 /** `service-deployment` and `service-revision` ARNs (ECS: `…:service-deployment/CLUSTER/SERVICE/ID`). */

@@ -182,8 +182,16 @@ describe("authorizer", () => {
   it("an operation without a spec is authorized as SERVICE:Operation on *", async () => {
     const alice = user(only(allow("ecs:ExecuteCommand")));
     assert.equal(await outcome({ caller: alice, service: ECS, operation: "ExecuteCommand" }), "allowed");
-    const e = await denied({ caller: alice, service: ECS, operation: "CreateTaskSet" });
-    assert.match(e.message, /ecs:CreateTaskSet on resource: \*/);
+    const e = await denied({ caller: alice, service: ECS, operation: "UpdateTaskProtection" });
+    assert.match(e.message, /ecs:UpdateTaskProtection on resource: \*/);
+  });
+
+  it("task sets: created on their service, deleted and promoted as task-set ARNs", async () => {
+    const alice = user({});
+    const created = await denied({ caller: alice, service: ECS, operation: "CreateTaskSet", input: { cluster: "prod", service: "web", taskDefinition: "web:1" } });
+    assert.match(created.message, new RegExp(`ecs:CreateTaskSet on resource: arn:aws:ecs:us-east-1:${A}:service/prod/web because`));
+    const del = await denied({ caller: alice, service: ECS, operation: "DeleteTaskSet", input: { cluster: "prod", service: "web", taskSet: "ecs-svc/1234567890123456789" } });
+    assert.match(del.message, new RegExp(`ecs:DeleteTaskSet on resource: arn:aws:ecs:us-east-1:${A}:task-set/prod/web/ecs-svc/1234567890123456789 because`));
   });
 
   describe("iam:PassRole", () => {

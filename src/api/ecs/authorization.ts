@@ -27,6 +27,12 @@ const clusterNameOf = (arn: string) => arn.slice(arn.indexOf(":cluster/") + 9);
 /** A service / task / container instance by id-or-ARN → its ARN in the input's cluster. */
 const inCluster = (type: string, i: In, p: Principal, ref: string): string =>
   isArn(ref) ? ref : `${arnBase(p)}:${type}/${clusterNameOf(clusterOf(i, p))}/${ref}`;
+/** A task set by id (`ecs-svc/…`) or ARN → `…:task-set/CLUSTER/SERVICE/ID`. */
+const taskSetOf = (i: In, p: Principal, ref: string): string => {
+  if (isArn(ref)) return ref;
+  const svc = str(i.service) ?? "";
+  return `${arnBase(p)}:task-set/${clusterNameOf(clusterOf(i, p))}/${isArn(svc) ? svc.slice(svc.lastIndexOf("/") + 1) : svc}/${ref}`;
+};
 const capacityProviderOf = (p: Principal, ref: string) => (isArn(ref) ? ref : capacityProviderArn(p, ref));
 /** `family`, `family:revision` or an ARN → the task-definition ARN (`family:*` when no revision is named). */
 const taskDefArnOf = (p: Principal, ref: string): string => {
@@ -186,6 +192,12 @@ export function ecsAuthorization(deps: EcsDeps): Record<string, OperationAuthz> 
         ...(str(i.container) ? { "ecs:container-name": str(i.container) } : {}),
       },
     })),
+    // Task sets: created and listed on their service; updated, promoted and deleted as themselves.
+    CreateTaskSet: a("CreateTaskSet", serviceArnOf, tagged((i: In, p) => ({ ...serviceKeys(i, p), "ecs:service": serviceArnOf(i, p)[0] }))),
+    DescribeTaskSets: a("DescribeTaskSets", serviceArnOf, withCluster),
+    UpdateTaskSet: a("UpdateTaskSet", (i: In, p) => [taskSetOf(i, p, str(i.taskSet) ?? "")], withCluster),
+    DeleteTaskSet: a("DeleteTaskSet", (i: In, p) => [taskSetOf(i, p, str(i.taskSet) ?? "")], withCluster),
+    UpdateServicePrimaryTaskSet: a("UpdateServicePrimaryTaskSet", (i: In, p) => [taskSetOf(i, p, str(i.primaryTaskSet) ?? "")], withCluster),
   };
   return table;
 }

@@ -15,6 +15,7 @@ import * as serviceDeployments from "./service-deployments.js";
 import * as services from "./services.js";
 import * as tags from "./tags.js";
 import * as taskDefinitions from "./task-definitions.js";
+import * as taskSets from "./task-sets.js";
 import * as taskState from "./task-state.js";
 import * as tasks from "./tasks.js";
 
@@ -75,6 +76,11 @@ export const ecsOperations: Record<string, EcsOperation> = {
   ListServiceDeployments: serviceDeployments.listServiceDeployments,
   DescribeServiceDeployments: serviceDeployments.describeServiceDeployments,
   ExecuteCommand: executeCommand,
+  CreateTaskSet: taskSets.createTaskSet,
+  DescribeTaskSets: taskSets.describeTaskSets,
+  UpdateTaskSet: taskSets.updateTaskSet,
+  DeleteTaskSet: taskSets.deleteTaskSet,
+  UpdateServicePrimaryTaskSet: taskSets.updateServicePrimaryTaskSet,
 };
 
 /** The ECS JSON 1.1 service: every operation of the model, the unbuilt ones answering so. */

@@ -1,6 +1,7 @@
 import type { TaskTarget, TaskTargetView } from "../../core/service/types.js";
 import type { InstanceDoc } from "../../records/instance-doc.js";
 import type { ServiceLbPort } from "../../records/service-lb.js";
+import { isExternal, loadBalancersOfTask } from "../../records/service-doc.js";
 import type { TaskDoc } from "../../records/task-doc.js";
 import type { Elbv2Deps } from "../elbv2/deps.js";
 import type { TargetGroupDoc, TargetHealthDoc } from "../elbv2/docs.js";
@@ -42,7 +43,10 @@ export function serviceLbPort(deps: Elbv2Deps): ServiceLbPort {
       const now = deps.clock.now();
       for (const t of tasks) {
         const views: TaskTargetView[] = [];
-        for (const lb of lbs) {
+        // A task set's tasks go to its own load balancers only.
+        const mine = isExternal(service) ? loadBalancersOfTask(service, t.startedBy) : lbs;
+        for (const lb of mine) {
+          if (!lb.targetGroupArn || !lb.containerName || lb.containerPort === undefined) continue;
           const g = groups.get(lb.targetGroupArn!);
           if (!g) continue;
           const target = taskTarget(t, g.tg, lb.containerName!, lb.containerPort!, instanceIds);

@@ -16,6 +16,7 @@ import { checkCompatibility } from "./task-launch.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
 import { rolloutReason } from "../../core/service/messages.js";
 import { emptyMemory, type DeploymentState } from "../../core/service/types.js";
+import { computedDesiredCount } from "../../core/service/task-sets.js";
 import { validateTags } from "../../core/tags.js";
 import { epochSeconds } from "../../core/time.js";
 import type { TaskDefinitionDoc } from "../../core/task-definition/index.js";
@@ -104,7 +105,7 @@ function newDeployment(
 }
 
 /** The definition can run with the launch; Fargate's own refusals too (placement, platform, architecture). */
-function checkLaunch(td: TaskDefinitionDoc, launch: Launch, input: Pick<CreateServiceRequest, "placementConstraints" | "placementStrategy" | "platformVersion">): void {
+export function checkLaunch(td: TaskDefinitionDoc, launch: Launch, input: Pick<CreateServiceRequest, "placementConstraints" | "placementStrategy" | "platformVersion">): void {
   checkCompatibility(td, launch.launchType);
   if (launch.launchType === "FARGATE") checkFargateRequest(td, input, launch);
 }
@@ -116,7 +117,9 @@ export async function createService(deps: EcsDeps, input: CreateServiceRequest, 
   const cluster = await requireCluster(deps, input.cluster, ctx);
   const strategy = input.schedulingStrategy ?? "REPLICA";
   const controller = input.deploymentController?.type ?? "ECS";
-  if (controller !== "ECS") throw invalidParameter(`Wharf supports the ECS deployment controller only, not ${controller}.`);
+  if (controller === "CODE_DEPLOY") throw noCodeDeploy();
+  if (controller === "EXTERNAL") return createExternalService(deps, input, ctx);
+  if (controller !== "ECS") throw invalidParameter(`Wharf supports the ECS and EXTERNAL deployment controllers, not ${controller}.`);
   if (strategy === "DAEMON") {
     if (input.desiredCount !== undefined) {
       throw invalidParameter("The daemon scheduling strategy does not support a desired count for services.");
@@ -225,9 +228,12 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
     throw invalidParameter("The daemon scheduling strategy does not support a desired count for services.");
   }
   validateDesiredCount(input.desiredCount);
-  if (input.deploymentController && input.deploymentController.type !== "ECS") {
-    throw invalidParameter("Wharf supports the ECS deployment controller only.");
+  if (input.deploymentController?.type === "CODE_DEPLOY") throw noCodeDeploy();
+  const controller = current.deploymentController?.type ?? "ECS";
+  if (input.deploymentController && input.deploymentController.type !== controller) {
+    throw invalidParameter(`Wharf does not change a service's deployment controller (${controller}) after it is created.`);
   }
+  if (controller === "EXTERNAL") return updateExternalService(deps, input, current);
   if (daemon && input.placementStrategy?.length) {
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
@@ -353,6 +359,10 @@ export async function deleteService(deps: EcsDeps, input: DeleteServiceRequest, 
       wharf: {
         ...base.wharf,
         deployments: base.wharf.deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount: 0, updatedAt: now } : d)),
+        // Deleting an EXTERNAL service deletes its task sets.
+        ...(base.wharf.taskSets
+          ? { taskSets: base.wharf.taskSets.map((t) => ({ ...t, status: "DRAINING" as const, computedDesiredCount: 0, updatedAt: now })) }
+          : {}),
       },
     };
     // With no task left to stop the service is INACTIVE at once; ECS still answers DRAINING.
@@ -414,6 +424,146 @@ export async function listServicesByNamespace(deps: EcsDeps, input: ListServices
   const rest = after === undefined ? rows : rows.filter((r) => key(r.value) > after);
   const { items, nextToken } = page(rest, size, (r) => key(r.value));
   return { serviceArns: items.map((r) => r.value.serviceArn), ...(nextToken ? { nextToken } : {}) };
+}
+
+/** CodeDeploy is not part of Wharf: its controller is refused, with the way that works here. */
+const noCodeDeploy = () =>
+  new AwsError(
+    "UnsupportedFeatureException",
+    "Wharf has no AWS CodeDeploy, so the CODE_DEPLOY deployment controller is not supported: use deploymentController EXTERNAL with task sets (CreateTaskSet, UpdateServicePrimaryTaskSet), or the ECS controller.",
+  );
+
+/**
+ * What a service with the EXTERNAL controller may be created with (ECS's list: name, desired
+ * count, deployment configuration, managed tags, grace period, placement, tags propagation,
+ * role, REPLICA scheduling, tags); the task definition, launch, network, load balancers and
+ * registries belong to its task sets.
+ */
+const EXTERNAL_REFUSED: [keyof CreateServiceRequest, string][] = [
+  ["taskDefinition", "TaskDefinition"],
+  ["loadBalancers", "LoadBalancers"],
+  ["serviceRegistries", "ServiceRegistries"],
+  ["networkConfiguration", "NetworkConfiguration"],
+  ["launchType", "LaunchType"],
+  ["capacityProviderStrategy", "CapacityProviderStrategy"],
+  ["platformVersion", "PlatformVersion"],
+];
+
+async function createExternalService(deps: EcsDeps, input: CreateServiceRequest, ctx: RequestContext) {
+  const name = input.serviceName!;
+  const cluster = await requireCluster(deps, input.cluster, ctx);
+  if ((input.schedulingStrategy ?? "REPLICA") === "DAEMON") {
+    throw invalidParameter("The DAEMON scheduling strategy is not supported with the EXTERNAL deployment controller.");
+  }
+  for (const [key, label] of EXTERNAL_REFUSED) {
+    const v = input[key];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) throw invalidParameter(`${label} must be empty or null.`);
+  }
+  if (input.desiredCount === undefined) throw invalidParameter("The desired count must be specified for services using the REPLICA scheduling strategy.");
+  validateDesiredCount(input.desiredCount);
+  refuseServiceConnect(input.serviceConnectConfiguration);
+  const strat = input.deploymentConfiguration?.strategy;
+  if (strat && strat !== "ROLLING") throw invalidParameter(`The ${strat} deployment strategy is for the ECS deployment controller only.`);
+  const deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration, "REPLICA");
+  validatePlacement(input.placementConstraints, input.placementStrategy);
+  const tags = validateTags(input.tags);
+  const arn = serviceArn(ctx.principal, cluster.clusterName, name);
+  const hash = fingerprint(input);
+  const doc = await deps.lock(arn, async () => {
+    const existing = await readService(deps, arn);
+    if (existing?.status === "ACTIVE") {
+      if (input.clientToken && existing.wharf.clientToken === input.clientToken && existing.wharf.requestHash === hash) return existing;
+      throw invalidParameter("Creation of service was not idempotent.");
+    }
+    if (existing?.status === "DRAINING") throw invalidParameter("Unable to Start a service that is still Draining.");
+    const now = deps.clock.now();
+    const fresh = {
+      serviceArn: arn,
+      serviceName: name,
+      clusterArn: cluster.clusterArn,
+      loadBalancers: [],
+      serviceRegistries: [],
+      status: "ACTIVE",
+      desiredCount: input.desiredCount!,
+      deploymentConfiguration,
+      ...(input.role ? { roleArn: input.role } : {}),
+      events: [],
+      createdAt: epochSeconds(now),
+      placementConstraints: input.placementConstraints ?? [],
+      placementStrategy: input.placementStrategy ?? [],
+      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      schedulingStrategy: "REPLICA",
+      deploymentController: { type: "EXTERNAL" },
+      createdBy: ctx.callerArn,
+      enableECSManagedTags: input.enableECSManagedTags ?? false,
+      propagateTags: input.propagateTags ?? "NONE",
+      enableExecuteCommand: input.enableExecuteCommand ?? false,
+      ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
+      wharf: {
+        deployments: [],
+        taskSets: [],
+        scheduler: emptyMemory(),
+        ...(input.clientToken ? { clientToken: input.clientToken } : {}),
+        requestHash: hash,
+        history: [],
+        taskDefinitionArn: "",
+      },
+    } as ServiceDoc;
+    await deps.store.write([putOp(fresh), putTagsOp(arn, tags)]);
+    return fresh;
+  });
+  notify(deps, doc);
+  return { service: await renderService(deps.store, doc, true) };
+}
+
+/** UpdateService of an EXTERNAL service: the desired count and grace period (and deployment settings); the rest is its task sets'. */
+async function updateExternalService(deps: EcsDeps, input: UpdateServiceRequest, current: ServiceDoc) {
+  const refused: [keyof UpdateServiceRequest, string][] = [
+    ["taskDefinition", "taskDefinition"],
+    ["loadBalancers", "loadBalancers"],
+    ["serviceRegistries", "serviceRegistries"],
+    ["networkConfiguration", "networkConfiguration"],
+    ["capacityProviderStrategy", "capacityProviderStrategy"],
+    ["platformVersion", "platformVersion"],
+  ];
+  for (const [key, label] of refused) {
+    if (input[key] !== undefined) {
+      throw invalidParameter(`Updating ${label} is not supported for services using the EXTERNAL deployment controller: create a new task set instead.`);
+    }
+  }
+  if (input.forceNewDeployment) throw invalidParameter("forceNewDeployment is not supported for services using the EXTERNAL deployment controller: create a new task set instead.");
+  const deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration, "REPLICA", current.deploymentConfiguration);
+  if (input.placementConstraints || input.placementStrategy) {
+    validatePlacement(input.placementConstraints ?? current.placementConstraints, input.placementStrategy ?? current.placementStrategy);
+  }
+  const doc = await deps.lock(current.serviceArn, async () => {
+    const base = await requireActive(deps, current.serviceArn);
+    const now = deps.clock.now();
+    const desiredCount = input.desiredCount ?? base.desiredCount;
+    const next: ServiceDoc = {
+      ...base,
+      desiredCount,
+      deploymentConfiguration,
+      ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+      ...(input.placementConstraints ? { placementConstraints: input.placementConstraints } : {}),
+      ...(input.placementStrategy ? { placementStrategy: input.placementStrategy } : {}),
+      ...(input.enableECSManagedTags !== undefined ? { enableECSManagedTags: input.enableECSManagedTags } : {}),
+      ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
+      ...(input.propagateTags ? { propagateTags: input.propagateTags } : {}),
+      ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
+      wharf: {
+        ...base.wharf,
+        taskSets: (base.wharf.taskSets ?? []).map((t) => {
+          const n = computedDesiredCount(desiredCount, t);
+          return n === t.computedDesiredCount ? t : { ...t, computedDesiredCount: n, updatedAt: now };
+        }),
+      },
+    };
+    await deps.store.write([putOp(next)]);
+    return next;
+  });
+  notify(deps, doc);
+  return { service: await renderService(deps.store, doc, false) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { LbDesiredState, LbListener, LbLoadBalancer, LbTarget, LbTargetGroup } from "./data-plane-contract.js";
 import { backendName, frontendName, serverAddress, serverCookie, serverName } from "./haproxy-names.js";
-import { listenerRoutingLines } from "./haproxy-rules.js";
+import { listenerRoutingLines, type ForwardMap } from "./haproxy-rules.js";
 
 /**
  * LbDesiredState → haproxy.cfg text (pure). One frontend per (load balancer bind address,
@@ -22,6 +22,12 @@ export interface HaproxyConfigOptions {
   serverState?: (tg: LbTargetGroup, target: LbTarget) => ServerAdmin;
   /** Worker threads (`nbthread`); HAProxy's default (one per CPU) when unset. */
   threads?: number;
+  /**
+   * Where HTTP listeners' forwards are looked up (haproxy-rules.ts `ForwardMap`): with it, which
+   * target groups a forward sends to (and their weights) is `forwardMap`'s content, not the
+   * structure, so moving traffic needs no reload. Without it, forwards are literal lines.
+   */
+  forwardMapPath?: string;
 }
 
 export interface CompiledHaproxyConfig {
@@ -33,6 +39,8 @@ export interface CompiledHaproxyConfig {
   structure: string;
   /** Listeners left out, with why (HTTPS/TLS/UDP are not served here). */
   skipped: { listenerArn: string; reason: string }[];
+  /** With `forwardMapPath`: the map's `key value` lines (write the file before a (re)load). */
+  forwardMap?: [string, string][];
 }
 
 /** The weight of every server: 100 so that slow start has steps to ramp through. */
@@ -58,7 +66,8 @@ function serverLine(tg: LbTargetGroup, target: LbTarget, state: ServerAdmin): st
   return `  server ${serverName(target)} ${serverArgs(tg, target, sticky)}${state === "ready" ? "" : " disabled"}`;
 }
 
-function httpFrontend(lb: LbLoadBalancer, l: LbListener, groups: Map<string, LbTargetGroup>): string[] {
+function httpFrontend(lb: LbLoadBalancer, l: LbListener, groups: Map<string, LbTargetGroup>, entries?: [string, string][], mapPath?: string): string[] {
+  const fm: ForwardMap | undefined = entries && mapPath ? { path: mapPath, prefix: frontendName(lb, l), entries, count: 0 } : undefined;
   return [
     `frontend ${frontendName(lb, l)}`,
     "  mode http",
@@ -70,7 +79,7 @@ function httpFrontend(lb: LbLoadBalancer, l: LbListener, groups: Map<string, LbT
     `  http-request set-header X-Forwarded-Port ${l.port}`,
     // ALB's trace id: Root=1-<epoch seconds, 8 hex>-<24 hex>, kept when the client sent one.
     '  http-request set-header X-Amzn-Trace-Id "Root=1-%[date,bytes(4,4),hex,lower]-%[rand,bytes(4,4),hex,lower]%[rand,bytes(4,4),hex,lower]%[rand,bytes(4,4),hex,lower]" unless { req.hdr(x-amzn-trace-id) -m found }',
-    ...listenerRoutingLines(l, groups),
+    ...listenerRoutingLines(l, groups, fm),
   ];
 }
 
@@ -121,10 +130,11 @@ export function compileHaproxyConfig(state: LbDesiredState, options: HaproxyConf
   ];
   const skipped: CompiledHaproxyConfig["skipped"] = [];
   const frontends: string[][] = [];
+  const forwardMap: [string, string][] | undefined = options.forwardMapPath ? [] : undefined;
   const idleOf = new Map<string, number>();
   for (const lb of state.loadBalancers) {
     for (const l of lb.listeners) {
-      if (l.protocol === "HTTP") frontends.push(httpFrontend(lb, l, groups));
+      if (l.protocol === "HTTP") frontends.push(httpFrontend(lb, l, groups, forwardMap, options.forwardMapPath));
       else if (l.protocol === "TCP") frontends.push(tcpFrontend(lb, l, groups));
       else {
         skipped.push({ listenerArn: l.arn, reason: `${l.protocol} listeners are not served by this data plane` });
@@ -139,5 +149,5 @@ export function compileHaproxyConfig(state: LbDesiredState, options: HaproxyConf
   const join = (blocks: string[][]) => blocks.map((b) => b.join("\n")).join("\n\n") + "\n";
   const text = join([global, ...frontends, ...backends.map((b) => [...b.head, ...b.servers])]);
   const structure = join([global, ...frontends, ...backends.map((b) => [...b.head, ...b.fixed])]);
-  return { text, structure, skipped };
+  return { text, structure, skipped, ...(forwardMap ? { forwardMap } : {}) };
 }

@@ -81,12 +81,48 @@ function fixedResponseLine(a: Extract<LbAction, { type: "fixed-response" }>, con
   return `  http-request return status ${Number(a.statusCode)}${payload} if${cond} !picked`;
 }
 
+/**
+ * Forwards read from a map instead of literal lines: each forward action of a listener is a key
+ * (`<prefix>/<n>`), and each of its FORWARD_BUCKETS buckets (`<key>/<bucket>`, the bucket drawn
+ * once per request as `txn.w`) maps to a backend. Which target groups a forward sends to, and
+ * with which weights, is then the map's content, changed through the runtime API without a
+ * reload (a listener's traffic moves between existing target groups with no connection closed).
+ */
+export interface ForwardMap {
+  /** The map file's path, as HAProxy loads it and the runtime API names it. */
+  path: string;
+  /** Unique per listener (its frontend name). */
+  prefix: string;
+  /** Filled in: `key value` pairs of the map. */
+  entries: [string, string][];
+  /** Forward actions seen so far in this listener (the next key's number). */
+  count: number;
+}
+
+export const FORWARD_BUCKETS = 100;
+
+/** Weighted picks as map entries: bucket b of [0, FORWARD_BUCKETS) → the group whose weight share covers it. */
+function forwardMapLines(pick: { arn: string; weight: number }[], weighted: boolean, groups: Map<string, LbTargetGroup>, cond: string, fm: ForwardMap): string[] {
+  const key = `${fm.prefix}/${fm.count++}`;
+  const total = pick.reduce((s, g) => s + (weighted ? g.weight : 1), 0);
+  let from = 0;
+  const bounds = pick.map((g) => {
+    const w = weighted ? g.weight : 1;
+    const end = Math.floor(((from + w) * FORWARD_BUCKETS) / total);
+    from += w;
+    return { be: backendName(groups.get(g.arn)!), end };
+  });
+  for (let b = 0; b < FORWARD_BUCKETS; b++) fm.entries.push([`${key}/${b}`, (bounds.find((x) => b < x.end) ?? bounds[bounds.length - 1]!).be]);
+  return [`  http-request set-var(txn.be) str(${key}/),concat(,txn.w,),map(${fm.path}) if${cond} !picked`];
+}
+
 /** `http-request set-var(txn.be)` lines of a forward (weighted over `txn.w`, drawn once per request). */
-function forwardLines(a: Extract<LbAction, { type: "forward" }>, groups: Map<string, LbTargetGroup>, cond: string): string[] {
+function forwardLines(a: Extract<LbAction, { type: "forward" }>, groups: Map<string, LbTargetGroup>, cond: string, fm?: ForwardMap): string[] {
   const known = a.targetGroups.filter((g) => groups.has(g.arn));
   const live = known.filter((g) => g.weight > 0);
   const pick = live.length ? live : known.slice(0, 1);
   if (pick.length === 0) return [`  http-request return status 503 if${cond} !picked`];
+  if (fm) return forwardMapLines(pick, live.length > 0, groups, cond, fm);
   const total = pick.reduce((s, g) => s + (live.length ? g.weight : 1), 0);
   const lines: string[] = [];
   let from = 0;
@@ -100,10 +136,10 @@ function forwardLines(a: Extract<LbAction, { type: "forward" }>, groups: Map<str
   return lines;
 }
 
-export function actionLines(a: LbAction, listener: LbListener, groups: Map<string, LbTargetGroup>, cond: string): string[] {
+export function actionLines(a: LbAction, listener: LbListener, groups: Map<string, LbTargetGroup>, cond: string, fm?: ForwardMap): string[] {
   switch (a.type) {
     case "forward":
-      return forwardLines(a, groups, cond);
+      return forwardLines(a, groups, cond, fm);
     case "fixed-response":
       return [fixedResponseLine(a, cond)];
     case "redirect":
@@ -112,10 +148,12 @@ export function actionLines(a: LbAction, listener: LbListener, groups: Map<strin
 }
 
 /** Every line of an HTTP listener's routing, in priority order, ending with the default action. */
-export function listenerRoutingLines(listener: LbListener, groups: Map<string, LbTargetGroup>): string[] {
+export function listenerRoutingLines(listener: LbListener, groups: Map<string, LbTargetGroup>, fm?: ForwardMap): string[] {
   const lines: string[] = ["  acl picked var(txn.be) -m found"];
   const weighted = [listener.defaultAction, ...listener.rules.map((r) => r.action)].some((a) => a.type === "forward" && a.targetGroups.length > 1);
-  if (weighted) lines.push("  http-request set-var(txn.w) rand(1000)");
+  // With a forward map every listener draws its bucket, so that weights can change at runtime.
+  if (fm) lines.push(`  http-request set-var(txn.w) rand(${FORWARD_BUCKETS})`);
+  else if (weighted) lines.push("  http-request set-var(txn.w) rand(1000)");
   const rules = [...listener.rules].sort((a, b) => a.priority - b.priority);
   for (const rule of rules) {
     lines.push(`  # rule priority ${rule.priority}`);
@@ -127,10 +165,10 @@ export function listenerRoutingLines(listener: LbListener, groups: Map<string, L
     // A rule without conditions never matches (ELB requires at least one).
     if (names.length === 0) continue;
     const cond = ` ${names.join(" ")}`;
-    lines.push(...actionLines(rule.action, listener, groups, cond));
+    lines.push(...actionLines(rule.action, listener, groups, cond, fm));
   }
   lines.push("  # default action");
-  lines.push(...actionLines(listener.defaultAction, listener, groups, ""));
+  lines.push(...actionLines(listener.defaultAction, listener, groups, "", fm));
   lines.push("  use_backend %[var(txn.be)] if picked");
   return lines;
 }
