@@ -42,6 +42,7 @@ SERVICES = [
     ("iam", "2010-05-08", "iam", "iamModel", "IAM", {}),
     ("sts", "2011-06-15", "sts", "stsModel", "STS", {}),
     ("servicediscovery", "2017-03-14", "servicediscovery", "servicediscoveryModel", "Cloud Map", {}),
+    ("application-autoscaling", "2016-02-06", "applicationautoscaling", "applicationautoscalingModel", "Application Auto Scaling", {}),
 ]
 
 # Protocols whose requests are Query strings and whose responses are XML: their models carry wire names.

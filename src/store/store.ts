@@ -49,7 +49,12 @@ export type Kind =
   | "sd-operation"
   // ECR (src/api/ecr/): repositories (id `<account>:<region>:<name>`, scope `<account>:<region>`), images (id `<repo id>@<digest>`, scope the repo id).
   | "ecr-repository"
-  | "ecr-image";
+  | "ecr-image"
+  // Application Auto Scaling (src/api/applicationautoscaling/): scope `<account>:<region>`.
+  | "aas-target"
+  | "aas-policy"
+  | "aas-scheduled-action"
+  | "aas-activity";
 
 export interface Versioned<T> {
   id: string;
