@@ -39,7 +39,7 @@ export const applicationautoscalingOperations: Record<string, AasOperation> = {
 /** Application Auto Scaling answers model violations as ValidationException, in the framework's words. */
 function validate(name: string, input: Record<string, unknown>): Record<string, unknown> {
   try {
-    return validateInput(applicationautoscalingModel, name, input, { required: "not-null" });
+    return validateInput(applicationautoscalingModel, name, input, { required: "not-null", pathName: (m) => m.charAt(0).toLowerCase() + m.slice(1) });
   } catch (e) {
     if (e instanceof AwsError && e.code === "InvalidParameterException") throw new AwsError("ValidationException", e.message);
     throw e;
