@@ -44,6 +44,7 @@ SERVICES = [
     ("servicediscovery", "2017-03-14", "servicediscovery", "servicediscoveryModel", "Cloud Map", {}),
     ("ssm", "2014-11-06", "ssm", "ssmModel", "SSM", {}),
     ("secretsmanager", "2017-10-17", "secretsmanager", "secretsmanagerModel", "Secrets Manager", {}),
+    ("application-autoscaling", "2016-02-06", "applicationautoscaling", "applicationautoscalingModel", "Application Auto Scaling", {}),
 ]
 
 # Protocols whose requests are Query strings and whose responses are XML: their models carry wire names.

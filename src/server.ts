@@ -19,6 +19,8 @@ import type { LbDataPlane } from "./core/lb/data-plane-contract.js";
 import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
 import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscovery/index.js";
+import { type AasDeps, applicationautoscalingService, type PolicyRun, scalingPolicyInvoker, startScheduleRunner } from "./api/applicationautoscaling/index.js";
+import type { AlarmActionInvoker, AlarmRegistry } from "./contracts/metric-alarms.js";
 import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { type EcrDeps, ecrCatalog, ecrService, startLifecycleSweeper } from "./api/ecr/index.js";
 import { loadTokenKey } from "./api/ecr/token-key.js";
@@ -138,6 +140,13 @@ export interface ServerOptions {
    * repositories but refuses to store images.
    */
   registry?: { host?: string; port?: number; binary?: string } | false;
+  /**
+   * Application Auto Scaling (src/api/applicationautoscaling/, docs/autoscaling.md): where
+   * target-tracking policies create their alarms (CloudWatch's AlarmRegistry; without one, target
+   * tracking is refused), the alarms' Period (default 60 s, at least 10 s) and how often scheduled
+   * actions are checked (default 60 s, at least 10 s).
+   */
+  autoscaling?: { alarms?: AlarmRegistry; alarmPeriodS?: number; scheduleIntervalMs?: number };
 }
 
 export interface RunningServer {
@@ -160,6 +169,11 @@ export interface RunningServer {
   cloudMap: { dns: DnsRecordSource };
   /** The ECR registry's `host:port` (what `docker login` and repositoryUri name); undefined without one. */
   registryHost?: string;
+  /**
+   * Application Auto Scaling: the AlarmActionInvoker CloudWatch's evaluator calls for
+   * `arn:aws:autoscaling:` actions (`run` answers what it did), and a scheduled-actions pass now.
+   */
+  autoscaling: { invoker: AlarmActionInvoker & { run: (e: Parameters<AlarmActionInvoker["invoke"]>[0]) => Promise<PolicyRun> }; tick(): Promise<number> };
   close(): Promise<void>;
 }
 
@@ -312,11 +326,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ...(log ? { log: logAs("dns")! } : {}),
     });
   }
+  const aasDeps: AasDeps = {
+    ecs: deps,
+    ...(opts.autoscaling?.alarms ? { alarms: opts.autoscaling.alarms } : {}),
+    ...(opts.autoscaling?.alarmPeriodS ? { alarmPeriodS: opts.autoscaling.alarmPeriodS } : {}),
+  };
+  const scalingInvoker = scalingPolicyInvoker(aasDeps, logAs("autoscaling"));
+  const schedules = startScheduleRunner(aasDeps, { ...(opts.autoscaling?.scheduleIntervalMs ? { intervalMs: opts.autoscaling.scheduleIntervalMs } : {}), ...(log ? { log: logAs("autoscaling")! } : {}) });
   const identities = opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities);
   // The registry authorizes each request as the principal whose keys asked for its token.
   ecrDeps.identities = identities;
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ssmService(secretsDeps), secretsManagerService(secretsDeps), ...iam.services],
+    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ssmService(secretsDeps), secretsManagerService(secretsDeps), applicationautoscalingService(aasDeps), ...iam.services],
     identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
@@ -362,8 +383,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
     cloudMap: { dns: cloudMapDns },
     ...(registry ? { registryHost: registry.host } : {}),
+    autoscaling: { invoker: scalingInvoker, tick: () => schedules.tick() },
     async close() {
       await dns?.close();
+      await schedules.stop();
       edge.setReady(false);
       chaos?.stop();
       reaper.stop();

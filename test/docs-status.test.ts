@@ -12,6 +12,7 @@ import { stsOperations } from "../src/api/sts/index.js";
 import { servicediscoveryOperations } from "../src/api/servicediscovery/index.js";
 import { secretsManagerOperations } from "../src/api/secretsmanager/index.js";
 import { ssmOperations } from "../src/api/ssm/index.js";
+import { applicationautoscalingOperations } from "../src/api/applicationautoscaling/index.js";
 
 /** docs/status.md lists exactly the operations the code serves, per API. */
 describe("docs/status.md is true to the code", () => {
@@ -46,6 +47,10 @@ describe("docs/status.md is true to the code", () => {
 
   it("lists every Cloud Map operation Wharf serves, and no other", () => {
     assert.deepEqual([...section("Cloud Map")].sort(), Object.keys(servicediscoveryOperations).sort());
+  });
+
+  it("lists every Application Auto Scaling operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("Application Auto Scaling")].sort(), Object.keys(applicationautoscalingOperations).sort());
   });
 
   it("lists every ECR operation Wharf serves, and no other", () => {

@@ -234,6 +234,10 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
           context: { cluster: opts.cluster, availabilityZone: opts.availabilityZone, hostIp: opts.hostIp },
           task: (arn) => engine?.task(arn),
           credentials: taskCredentials,
+          taskProtection: (taskArn, update) =>
+            update
+              ? api.call("UpdateTaskProtection", { cluster: opts.cluster, tasks: [taskArn], ...update })
+              : api.call("GetTaskProtection", { cluster: opts.cluster, tasks: [taskArn] }),
           listTags: async (resourceArn) => {
             const out = await api.call<{ tags?: { key?: string; value?: string }[] }>("ListTagsForResource", { resourceArn });
             return Object.fromEntries((out.tags ?? []).map((t) => [t.key ?? "", t.value ?? ""]));

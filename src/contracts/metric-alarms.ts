@@ -62,6 +62,11 @@ export interface AlarmActionEvent {
   reason: string;
   /** The latest datapoint value the evaluation saw, when there was one. */
   value?: number;
+  /**
+   * The alarm's Threshold (CloudWatch's StateReasonData.threshold). Step scaling picks its step by
+   * `value − threshold`; when absent, the invoker reads it from `reason` ("… the threshold (50.0).").
+   */
+  threshold?: number;
   /** When the evaluation ran (ms since epoch). */
   at: number;
 }

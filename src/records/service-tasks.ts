@@ -70,5 +70,6 @@ export function observeTask(t: TaskDoc, drainingInstances: ReadonlySet<string> =
   if (t.stoppedReason) out.stoppedReason = t.stoppedReason;
   if (t.containerInstanceArn) out.containerInstanceArn = t.containerInstanceArn;
   if (t.wharf?.holdRunning) out.holdRunning = true;
+  if (t.wharf?.protection) out.protectedUntil = t.wharf.protection.expiresAt;
   return out;
 }

@@ -73,6 +73,11 @@ export interface TaskInternals {
    * never shown: DescribeTasks of a Fargate task has no containerInstanceArn, as on ECS.
    */
   capacityArn?: string;
+  /**
+   * Task scale-in protection (UpdateTaskProtection, the agent's /task-protection/v1/state):
+   * while `expiresAt` (ms) is ahead, scale-in and deployments do not stop the task.
+   */
+  protection?: { expiresAt: number };
   /** Fargate: the subnet chosen for the task (its zone spreads the group over zones). */
   subnet?: string;
   /**

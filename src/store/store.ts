@@ -52,7 +52,12 @@ export type Kind =
   | "ecr-image"
   // SSM Parameter Store and Secrets Manager (src/api/ssm/, src/api/secretsmanager/): id `<account>:<region>:<name>`, scope `<account>:<region>`.
   | "ssm-parameter"
-  | "sm-secret";
+  | "sm-secret"
+  // Application Auto Scaling (src/api/applicationautoscaling/): scope `<account>:<region>`.
+  | "aas-target"
+  | "aas-policy"
+  | "aas-scheduled-action"
+  | "aas-activity";
 
 export interface Versioned<T> {
   id: string;

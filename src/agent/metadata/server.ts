@@ -35,10 +35,24 @@ export interface MetadataEndpointOptions {
   listTags?(resourceArn: string): Promise<Record<string, string>>;
   /** Task role credentials: when set, `/v2/credentials/<id>` (and `/v1/credentials?id=`) serve them. */
   credentials?: TaskCredentials;
+  /**
+   * Task scale-in protection for `$ECS_AGENT_URI/task-protection/v1/state`: ECS's
+   * GetTaskProtection (no update) or UpdateTaskProtection for the one task, answered as ECS does.
+   */
+  taskProtection?(taskArn: string, update?: { protectionEnabled: boolean; expiresInMinutes?: number }): Promise<TaskProtectionAnswer>;
   /** Listen address (default 0.0.0.0: containers reach it through their gateway). */
   listenHost?: string;
   log?(line: Record<string, unknown>): void;
 }
+
+/** What ECS's Get/UpdateTaskProtection answer for one task. */
+export interface TaskProtectionAnswer {
+  protectedTasks?: { taskArn?: string; protectionEnabled?: boolean; expirationDate?: number | string }[];
+  failures?: { arn?: string; reason?: string; detail?: string }[];
+}
+
+/** The agent API variable of every container (task protection lives under it). */
+export const AGENT_URI_ENV = "ECS_AGENT_URI";
 
 /** The environment variables ECS gives every container. */
 export const METADATA_ENV = { v4: "ECS_CONTAINER_METADATA_URI_V4", v3: "ECS_CONTAINER_METADATA_URI" } as const;
@@ -119,7 +133,7 @@ export class MetadataEndpoint {
     const token = containerToken(this.secret, taskArn, name);
     this.tokens.set(token, { taskArn, name });
     const base = `http://${addr}:${this.port}`;
-    return [`${METADATA_ENV.v4}=${base}/v4/${token}`, `${METADATA_ENV.v3}=${base}/v3/${token}`];
+    return [`${METADATA_ENV.v4}=${base}/v4/${token}`, `${METADATA_ENV.v3}=${base}/v3/${token}`, `${AGENT_URI_ENV}=${base}/api/${token}`];
   }
 
   /**
@@ -195,6 +209,7 @@ export class MetadataEndpoint {
     const [pathPart, query] = (req.url ?? "/").split("?") as [string, string | undefined];
     const parts = pathPart.split("/").filter(Boolean);
     const [version, token, ...rest] = parts;
+    if (version === "api" && token && rest.join("/") === "task-protection/v1/state") return this.taskProtection(req, res, token);
     if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, "Only GET is supported.");
     if ((version === "v1" || version === "v2") && token === "credentials" && rest.length <= 1) {
       const id = version === "v2" ? (rest[0] ?? "") : (new URLSearchParams(query ?? "").get("id") ?? "");
@@ -235,6 +250,64 @@ export class MetadataEndpoint {
       default:
         return json(res, 404, `${version.toUpperCase()} task metadata handler: no such path /${path}`);
     }
+  }
+
+  /**
+   * `$ECS_AGENT_URI/task-protection/v1/state`: GET reads, PUT `{"ProtectionEnabled", "ExpiresInMinutes"}`
+   * sets the caller's own task's protection, answered in the agent's shapes: `{"protection": {…}}`,
+   * `{"failure": {"Arn", "Reason", "Detail"}}` or `{"error": {"Arn", "Code", "Message"}}`.
+   */
+  private async taskProtection(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const known = this.tokens.get(token);
+    const task = known ? this.o.task(known.taskArn) : undefined;
+    if (!known || !task || !this.fromTask(task, await this.inspectAll(task), plainIp(req.socket.remoteAddress))) {
+      return json(res, 404, { error: { Code: "AccessDeniedException", Message: "Invalid request: no task was found" } });
+    }
+    const taskArn = known.taskArn;
+    if (!this.o.taskProtection) return json(res, 500, { error: { Arn: taskArn, Code: "ServerException", Message: "Task protection is not available on this agent." } });
+    if (req.method !== "GET" && req.method !== "PUT") return json(res, 405, { error: { Arn: taskArn, Code: "InvalidParameterException", Message: "Only GET and PUT are supported." } });
+    let update: { protectionEnabled: boolean; expiresInMinutes?: number } | undefined;
+    if (req.method === "PUT") {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > 64 * 1024) return json(res, 400, { error: { Arn: taskArn, Code: "InvalidParameterException", Message: "Request body too large." } });
+        chunks.push(c as Buffer);
+      }
+      let body: { ProtectionEnabled?: unknown; ExpiresInMinutes?: unknown };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+      } catch {
+        return json(res, 400, { error: { Arn: taskArn, Code: "InvalidParameterException", Message: "Invalid request: failed to decode request body" } });
+      }
+      if (typeof body.ProtectionEnabled !== "boolean") {
+        return json(res, 400, { error: { Arn: taskArn, Code: "InvalidParameterException", Message: "Invalid request: does not contain 'ProtectionEnabled' field" } });
+      }
+      if (body.ExpiresInMinutes !== undefined && typeof body.ExpiresInMinutes !== "number") {
+        return json(res, 400, { error: { Arn: taskArn, Code: "InvalidParameterException", Message: "Invalid request: 'ExpiresInMinutes' must be a number" } });
+      }
+      update = { protectionEnabled: body.ProtectionEnabled, ...(typeof body.ExpiresInMinutes === "number" ? { expiresInMinutes: body.ExpiresInMinutes } : {}) };
+    }
+    let out: TaskProtectionAnswer;
+    try {
+      out = await this.o.taskProtection(taskArn, update);
+    } catch (err) {
+      const e = err as { code?: string; statusCode?: number; message?: string };
+      const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? 400 : 500;
+      return json(res, status, { error: { Arn: taskArn, Code: e.code ?? "ServerException", Message: e.message ?? String(err) } });
+    }
+    const failure = out.failures?.[0];
+    if (failure) return json(res, 200, { failure: { Arn: failure.arn ?? taskArn, Reason: failure.reason ?? "", ...(failure.detail ? { Detail: failure.detail } : {}) } });
+    const p = out.protectedTasks?.[0];
+    const exp = p?.expirationDate;
+    return json(res, 200, {
+      protection: {
+        ...(exp !== undefined ? { ExpirationDate: typeof exp === "number" ? new Date(exp * 1000).toISOString() : exp } : {}),
+        ProtectionEnabled: p?.protectionEnabled === true,
+        TaskArn: p?.taskArn ?? taskArn,
+      },
+    });
   }
 
   /** Docker's stats JSON for one container, one sample (`stream=false`), passed through. */

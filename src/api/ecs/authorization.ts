@@ -172,6 +172,8 @@ export function ecsAuthorization(deps: EcsDeps): Record<string, OperationAuthz> 
     ),
     StopTask: a("StopTask", (i: In, p) => [inCluster("task", i, p, str(i.task) ?? "")], withCluster),
     DescribeTasks: a("DescribeTasks", (i: In, p) => strs(i.tasks).map((t) => inCluster("task", i, p, t)), withCluster),
+    UpdateTaskProtection: a("UpdateTaskProtection", (i: In, p) => strs(i.tasks).map((t) => inCluster("task", i, p, t)), withCluster),
+    GetTaskProtection: a("GetTaskProtection", (i: In, p) => strs(i.tasks).map((t) => inCluster("task", i, p, t)), withCluster),
     ListTasks: a("ListTasks", (i: In, p) => (str(i.containerInstance) ? [inCluster("container-instance", i, p, str(i.containerInstance)!)] : ["*"]), withCluster),
     SubmitTaskStateChange: a("SubmitTaskStateChange", cluster),
     SubmitContainerStateChange: a("SubmitContainerStateChange", cluster),

@@ -18,6 +18,7 @@ import * as taskDefinitions from "./task-definitions.js";
 import * as taskSets from "./task-sets.js";
 import * as taskState from "./task-state.js";
 import * as tasks from "./tasks.js";
+import * as taskProtection from "./task-protection.js";
 
 export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 
@@ -63,6 +64,8 @@ export const ecsOperations: Record<string, EcsOperation> = {
   StartTask: tasks.startTask,
   StopTask: tasks.stopTask,
   DescribeTasks: tasks.describeTasks,
+  UpdateTaskProtection: taskProtection.updateTaskProtection,
+  GetTaskProtection: taskProtection.getTaskProtection,
   ListTasks: tasks.listTasks,
   SubmitTaskStateChange: taskState.submitTaskStateChange,
   DiscoverPollEndpoint: pollEndpoint.discoverPollEndpoint,

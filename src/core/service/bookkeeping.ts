@@ -225,6 +225,8 @@ export function finishPass(
     if (at > now) waits.push(at - now);
   }
   if (mem.nextStartAt !== undefined && mem.nextStartAt > now) waits.push(mem.nextStartAt - now);
+  // Protection expiring may let a held scale-in or replacement proceed.
+  for (const t of pass.observed) if (isLive(t) && t.protectedUntil !== undefined && t.protectedUntil > now) waits.push(t.protectedUntil - now);
   if (!steady) waits.push(p.pollMs);
   if (steady) waits.push(Math.max(1, (mem.lastSteadyEventAt ?? now) + p.steadyEventEveryMs - now));
   const requeueAfterMs = waits.length > 0 ? Math.max(1, Math.min(...waits)) : undefined;

@@ -14,6 +14,9 @@ export const isLive = (t: ObservedTask): boolean => t.desiredStatus !== "STOPPED
 /** Occupies a slot counted against maximumPercent: anything not yet STOPPED, stopping included. */
 export const isOccupying = (t: ObservedTask): boolean => t.lastStatus !== "STOPPED";
 
+/** Task scale-in protection is in force: scale-in and deployments must not stop it. */
+export const isProtected = (t: ObservedTask, now: number): boolean => t.protectedUntil !== undefined && t.protectedUntil > now;
+
 export const isRunning = (t: ObservedTask): boolean => t.lastStatus === "RUNNING";
 
 /**

@@ -1,6 +1,6 @@
 import { newDeploymentId } from "../ids.js";
 import { beginPass, countFailure, finishPass } from "./bookkeeping.js";
-import { failingToStart, isHealthy, isLive, isOccupying, isRunning, isUnhealthy, maxTasks, minHealthyTasks, unhealthyVerdict } from "./health.js";
+import { failingToStart, isHealthy, isProtected, isLive, isOccupying, isRunning, isUnhealthy, maxTasks, minHealthyTasks, unhealthyVerdict } from "./health.js";
 import { msg, stopReason } from "./messages.js";
 import {
   defaultParams,
@@ -101,7 +101,8 @@ export function reconcileService(
   let oldToStop = Math.min(old.length, Math.max(surplus, roomAfter <= 0 ? unmet : 0, 0));
   for (const t of rankForStop(old, now, p)) {
     if (oldToStop <= 0) break;
-    if (!mayStop(t)) continue;
+    // A protected task is not replaced before its protection expires: the deployment waits.
+    if (!mayStop(t) || (isProtected(t, now) && !isUnhealthy(t, now, p))) continue;
     if (isUnhealthy(t, now, p)) {
       const why = unhealthyVerdict(name, t);
       pass.events.push(why.event);
@@ -114,7 +115,8 @@ export function reconcileService(
   let excess = primaryGood.length - D;
   for (const t of rankForStop(primaryGood, now, p)) {
     if (excess <= 0) break;
-    if (!mayStop(t)) continue;
+    // Scale-in passes over protected tasks and stops others in their place.
+    if (!mayStop(t) || isProtected(t, now)) continue;
     doStop(t, "scale-in");
     excess--;
   }

@@ -115,6 +115,8 @@ export interface ObservedTask {
   targets?: TaskTargetView[];
   /** DEACTIVATING: desired STOPPED, still running while its targets drain. */
   holdRunning?: boolean;
+  /** Task scale-in protection: until this instant (ms) scale-in and deployments leave it running. */
+  protectedUntil?: number;
 }
 
 /** One target of one task: a `loadBalancers` entry resolved to the task's address. */

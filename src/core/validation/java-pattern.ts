@@ -10,14 +10,53 @@
 
 const cache = new Map<string, RegExp | null>();
 
+/** Java's POSIX classes (US-ASCII only, as Java reads them by default) that JavaScript lacks. */
+const POSIX: Record<string, string> = {
+  Print: "\\x20-\\x7E",
+  Graph: "\\x21-\\x7E",
+  Alnum: "A-Za-z0-9",
+  Alpha: "A-Za-z",
+  Digit: "0-9",
+  Upper: "A-Z",
+  Lower: "a-z",
+  Space: " \\t\\n\\x0B\\f\\r",
+};
+
+/** `\p{Print}` and its kin → their ASCII ranges (bare, a class of their own; inside a class, the ranges). */
+function posixClasses(pattern: string): string {
+  if (!/\\p\{(Print|Graph|Alnum|Alpha|Digit|Upper|Lower|Space)\}/.test(pattern)) return pattern;
+  let out = "";
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\") {
+      const m = /^\\p\{(\w+)\}/.exec(pattern.slice(i));
+      const ranges = m ? POSIX[m[1]!] : undefined;
+      if (m && ranges) {
+        out += depth > 0 ? ranges : `[${ranges}]`;
+        i += m[0].length - 1;
+      } else {
+        out += c + (pattern[i + 1] ?? "");
+        i++;
+      }
+      continue;
+    }
+    if (c === "[") depth++;
+    else if (c === "]" && depth > 0) depth--;
+    out += c;
+  }
+  return out;
+}
+
 /** The full-match RegExp for a model pattern; null if JavaScript cannot express it. */
 export function compileJavaPattern(pattern: string): RegExp | null {
   let re = cache.get(pattern);
   if (re !== undefined) return re;
   re = null;
+  const source = posixClasses(pattern);
   for (const flags of ["u", ""]) {
     try {
-      re = new RegExp(`^(?:${pattern})$`, flags);
+      re = new RegExp(`^(?:${source})$`, flags);
       break;
     } catch {
       /* try the next flag set */
