@@ -48,6 +48,18 @@ import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
 import { elbDnsRecords } from "./api/elbv2/dns-records.js";
 import { type DnsServer, startDnsServer } from "./dns/server.js";
+import {
+  AlarmBook,
+  cloudwatchAlarmRegistry,
+  cloudwatchServices,
+  type CloudWatchDeps,
+  DEFAULT_ALARM_INTERVAL_MS,
+  DEFAULT_METRIC_BOUNDS,
+  MetricStore,
+  type MetricStoreBounds,
+  startAlarmEvaluator,
+} from "./api/cloudwatch/index.js";
+import type { AlarmActionInvoker, AlarmRegistry } from "./contracts/metric-alarms.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -133,6 +145,12 @@ export interface ServerOptions {
    * repositories but refuses to store images.
    */
   registry?: { host?: string; port?: number; binary?: string } | false;
+  /** How often CloudWatch evaluates alarms (default 60 s; `--alarm-interval`, down to 10 s). */
+  alarmIntervalMs?: number;
+  /** CloudWatch's metric-data bounds (docs/cloudwatch.md#bounds). */
+  metricBounds?: Partial<MetricStoreBounds>;
+  /** Alarm action invokers (Application Auto Scaling's policies), besides any added later to `cloudwatch.invokers`. */
+  alarmActionInvokers?: AlarmActionInvoker[];
 }
 
 export interface RunningServer {
@@ -155,6 +173,11 @@ export interface RunningServer {
   cloudMap: { dns: DnsRecordSource };
   /** The ECR registry's `host:port` (what `docker login` and repositoryUri name); undefined without one. */
   registryHost?: string;
+  /**
+   * CloudWatch: the metric store, alarms, `evaluateNow()` (one alarm pass now), the `AlarmRegistry`
+   * Application Auto Scaling creates its alarms through, and `invokers` (push one to answer an ARN prefix).
+   */
+  cloudwatch: CloudWatchDeps & { evaluateNow(): Promise<void>; registry: AlarmRegistry };
   close(): Promise<void>;
 }
 
@@ -270,6 +293,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const lifecycleSweeper = startLifecycleSweeper(ecrDeps, 10 * 60_000, logAs("ecr"));
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  const alarmBook = new AlarmBook(store);
+  await alarmBook.load();
+  const cwDeps: CloudWatchDeps = {
+    metrics: new MetricStore({ ...DEFAULT_METRIC_BOUNDS, ...opts.metricBounds }),
+    alarms: alarmBook,
+    clock,
+    invokers: [...(opts.alarmActionInvokers ?? [])],
+  };
+  const alarmEvaluator = startAlarmEvaluator(cwDeps, opts.alarmIntervalMs ?? DEFAULT_ALARM_INTERVAL_MS, logAs("cloudwatch"));
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
   const root = rootCaller(credentials.accessKeyId, credentials.secretAccessKey, `arn:aws:iam::${accountId}:root`, accountId);
@@ -303,7 +335,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The registry authorizes each request as the principal whose keys asked for its token.
   ecrDeps.identities = identities;
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...iam.services],
+    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...cloudwatchServices(cwDeps), ...iam.services],
     identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
@@ -347,6 +379,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
     ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
     cloudMap: { dns: cloudMapDns },
+    cloudwatch: Object.assign(cwDeps, { evaluateNow: alarmEvaluator.evaluateNow, registry: cloudwatchAlarmRegistry(cwDeps) }),
     ...(registry ? { registryHost: registry.host } : {}),
     async close() {
       await dns?.close();
@@ -366,6 +399,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await lifecycleSweeper.stop();
       await registry?.close();
       await sweeper.stop();
+      await alarmEvaluator.stop();
       await store.close();
     },
   };

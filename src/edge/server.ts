@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AwsError, unknownOperation } from "../core/errors.js";
 import { newRequestId } from "../core/ids.js";
@@ -96,7 +97,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
         );
         Object.assign(call, { accessKeyId: identity.accessKeyId, accountId: opts.accountId });
         if (!service) throw unknownOperation(headerOf({ req }, "x-amz-target") ?? "(no X-Amz-Target header)");
-        const wire: WireRequest = { req, path, query, body };
+        const wire: WireRequest = { req, path, query, body: decodeContent(req, body, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES) };
         const operation = protocol.operation(service, wire);
         Object.assign(call, { service: service.signingName, operation });
         if (identity.service !== service.signingName) {
@@ -151,6 +152,23 @@ const sourceIpOf = (addr: string): string => (addr.startsWith("::ffff:") && addr
 function splitUrl(url: string): [string, string] {
   const q = url.indexOf("?");
   return q < 0 ? [url, ""] : [url.slice(0, q), url.slice(q + 1)];
+}
+
+/**
+ * A body sent with `Content-Encoding: gzip` (the SDKs compress CloudWatch's PutMetricData past
+ * 10 KiB; SigV4 signs the compressed bytes), inflated up to the service's body limit.
+ */
+function decodeContent(req: IncomingMessage, body: Buffer, limit: number): Buffer {
+  const encoding = (headerOf({ req }, "content-encoding") ?? "").toLowerCase();
+  if (!encoding.split(",").some((e) => e.trim() === "gzip")) return body;
+  try {
+    return gunzipSync(body, { maxOutputLength: limit });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new AwsError("SerializationException", `Request body exceeds ${limit} bytes.`, 413);
+    }
+    throw new AwsError("SerializationException", "The request body is not valid gzip.");
+  }
 }
 
 /** Past this many bytes an oversized body is no longer drained to answer 413: the connection is cut. */

@@ -49,7 +49,9 @@ export type Kind =
   | "sd-operation"
   // ECR (src/api/ecr/): repositories (id `<account>:<region>:<name>`, scope `<account>:<region>`), images (id `<repo id>@<digest>`, scope the repo id).
   | "ecr-repository"
-  | "ecr-image";
+  | "ecr-image"
+  // CloudWatch (src/api/cloudwatch/): metric alarms (id `<account>:<region>:<name>`, scope `<account>:<region>`).
+  | "cw-alarm";
 
 export interface Versioned<T> {
   id: string;
