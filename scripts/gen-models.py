@@ -49,7 +49,7 @@ SERVICES = [
 # smithy-rpc-v2-cbor first and also lists json and query; the clients send JSON 1.0 (SDK v3, the
 # AWS CLI) and Query (the Terraform provider's aws-sdk-go-v2), so Wharf serves both, and the model
 # carries the Query wire names (docs/cloudwatch.md).
-WIRE_PROTOCOL = {"cloudwatch": "query"}
+WIRE_PROTOCOL = {"monitoring": "query"}  # by the model's endpointPrefix
 
 # Protocols whose requests are Query strings and whose responses are XML: their models carry wire names.
 XML_PROTOCOLS = {"ec2", "query"}

@@ -51,6 +51,10 @@ export const MAX_ALARMS_PER_REGION = 10_000;
 const TREAT_MISSING = ["breaching", "notBreaching", "ignore", "missing"];
 
 function checkAlarm(input: PutMetricAlarmInput): void {
+  // The model requires AlarmName only; CloudWatch itself requires these.
+  if (input.EvaluationPeriods === undefined) throw missingParameter("The parameter EvaluationPeriods is required.");
+  if (input.ComparisonOperator === undefined) throw missingParameter("The parameter ComparisonOperator is required.");
+  if (input.EvaluationPeriods < 1) throw invalidValue("The parameter EvaluationPeriods must be greater than or equal to 1.");
   if (!COMPARISONS.includes(input.ComparisonOperator as never)) {
     throw unsupported(`ComparisonOperator ${input.ComparisonOperator} (anomaly detection bands)`);
   }

@@ -11,6 +11,8 @@ export const cloudwatchModelSource = {
 } as const;
 
 export const cloudwatchModel: ShapeModel = {
+  protocol: "query",
+  xmlNamespace: "http://monitoring.amazonaws.com/doc/2010-08-01/",
   operations: {
     "DeleteAlarmMuteRule": "DeleteAlarmMuteRuleInput",
     "DeleteAlarms": "DeleteAlarmsInput",
@@ -59,14 +61,100 @@ export const cloudwatchModel: ShapeModel = {
     "TagResource": "TagResourceInput",
     "UntagResource": "UntagResourceInput",
   },
+  outputs: {
+    "DeleteAlarmMuteRule": null,
+    "DeleteAlarms": null,
+    "DeleteAnomalyDetector": "DeleteAnomalyDetectorOutput",
+    "DeleteDashboards": "DeleteDashboardsOutput",
+    "DeleteInsightRules": "DeleteInsightRulesOutput",
+    "DeleteMetricStream": "DeleteMetricStreamOutput",
+    "DescribeAlarmContributors": "DescribeAlarmContributorsOutput",
+    "DescribeAlarmHistory": "DescribeAlarmHistoryOutput",
+    "DescribeAlarms": "DescribeAlarmsOutput",
+    "DescribeAlarmsForMetric": "DescribeAlarmsForMetricOutput",
+    "DescribeAnomalyDetectors": "DescribeAnomalyDetectorsOutput",
+    "DescribeInsightRules": "DescribeInsightRulesOutput",
+    "DisableAlarmActions": null,
+    "DisableInsightRules": "DisableInsightRulesOutput",
+    "EnableAlarmActions": null,
+    "EnableInsightRules": "EnableInsightRulesOutput",
+    "GetAlarmMuteRule": "GetAlarmMuteRuleOutput",
+    "GetDashboard": "GetDashboardOutput",
+    "GetInsightRuleReport": "GetInsightRuleReportOutput",
+    "GetMetricData": "GetMetricDataOutput",
+    "GetMetricStatistics": "GetMetricStatisticsOutput",
+    "GetMetricStream": "GetMetricStreamOutput",
+    "GetMetricWidgetImage": "GetMetricWidgetImageOutput",
+    "GetOTelEnrichment": "GetOTelEnrichmentOutput",
+    "ListAlarmMuteRules": "ListAlarmMuteRulesOutput",
+    "ListDashboards": "ListDashboardsOutput",
+    "ListManagedInsightRules": "ListManagedInsightRulesOutput",
+    "ListMetricStreams": "ListMetricStreamsOutput",
+    "ListMetrics": "ListMetricsOutput",
+    "ListTagsForResource": "ListTagsForResourceOutput",
+    "PutAlarmMuteRule": null,
+    "PutAnomalyDetector": "PutAnomalyDetectorOutput",
+    "PutCompositeAlarm": null,
+    "PutDashboard": "PutDashboardOutput",
+    "PutInsightRule": "PutInsightRuleOutput",
+    "PutManagedInsightRules": "PutManagedInsightRulesOutput",
+    "PutMetricAlarm": null,
+    "PutMetricData": null,
+    "PutMetricStream": "PutMetricStreamOutput",
+    "SetAlarmState": null,
+    "StartMetricStreams": "StartMetricStreamsOutput",
+    "StartOTelEnrichment": "StartOTelEnrichmentOutput",
+    "StopMetricStreams": "StopMetricStreamsOutput",
+    "StopOTelEnrichment": "StopOTelEnrichmentOutput",
+    "TagResource": "TagResourceOutput",
+    "UntagResource": "UntagResourceOutput",
+  },
   shapes: {
     "AccountId": { t: "s", min: 1, max: 255 },
     "ActionPrefix": { t: "s", min: 1, max: 1024 },
     "ActionsEnabled": { t: "b" },
+    "ActionsSuppressedBy": { t: "s", e: ["WaitPeriod", "ExtensionPeriod", "Alarm"] },
+    "ActionsSuppressedReason": { t: "s", min: 0, max: 1024 },
     "AlarmArn": { t: "s", min: 1, max: 1600 },
+    "AlarmContributor": {
+      t: "o",
+      r: ["ContributorId", "ContributorAttributes", "StateReason"],
+      m: {
+        "ContributorId": "ContributorId",
+        "ContributorAttributes": "ContributorAttributes",
+        "StateReason": "StateReason",
+        "StateTransitionedTimestamp": "Timestamp",
+      },
+    },
+    "AlarmContributors": { t: "l", m: "AlarmContributor" },
     "AlarmDescription": { t: "s", min: 0, max: 1024 },
+    "AlarmHistoryItem": {
+      t: "o",
+      m: {
+        "AlarmName": "AlarmName",
+        "AlarmContributorId": "ContributorId",
+        "AlarmType": "AlarmType",
+        "Timestamp": "Timestamp",
+        "HistoryItemType": "HistoryItemType",
+        "HistorySummary": "HistorySummary",
+        "HistoryData": "HistoryData",
+        "AlarmContributorAttributes": "ContributorAttributes",
+      },
+    },
+    "AlarmHistoryItems": { t: "l", m: "AlarmHistoryItem" },
     "AlarmMuteRuleStatus": { t: "s", e: ["SCHEDULED", "ACTIVE", "EXPIRED"] },
     "AlarmMuteRuleStatuses": { t: "l", m: "AlarmMuteRuleStatus" },
+    "AlarmMuteRuleSummaries": { t: "l", m: "AlarmMuteRuleSummary" },
+    "AlarmMuteRuleSummary": {
+      t: "o",
+      m: {
+        "AlarmMuteRuleArn": "Arn",
+        "ExpireDate": "Timestamp",
+        "Status": "AlarmMuteRuleStatus",
+        "MuteType": "MuteType",
+        "LastUpdatedTimestamp": "Timestamp",
+      },
+    },
     "AlarmName": { t: "s", min: 1, max: 255 },
     "AlarmNamePrefix": { t: "s", min: 1, max: 255 },
     "AlarmNames": { t: "l", m: "AlarmName", max: 100 },
@@ -83,6 +171,20 @@ export const cloudwatchModel: ShapeModel = {
     "AlarmType": { t: "s", e: ["CompositeAlarm", "MetricAlarm"] },
     "AlarmTypes": { t: "l", m: "AlarmType" },
     "AmazonResourceName": { t: "s", min: 1, max: 1024 },
+    "AnomalyDetector": {
+      t: "o",
+      m: {
+        "Namespace": "Namespace",
+        "MetricName": "MetricName",
+        "Dimensions": "Dimensions",
+        "Stat": "AnomalyDetectorMetricStat",
+        "Configuration": "AnomalyDetectorConfiguration",
+        "StateValue": "AnomalyDetectorStateValue",
+        "MetricCharacteristics": "MetricCharacteristics",
+        "SingleMetricAnomalyDetector": "SingleMetricAnomalyDetector",
+        "MetricMathAnomalyDetector": "MetricMathAnomalyDetector",
+      },
+    },
     "AnomalyDetectorConfiguration": {
       t: "o",
       m: {
@@ -93,16 +195,84 @@ export const cloudwatchModel: ShapeModel = {
     "AnomalyDetectorExcludedTimeRanges": { t: "l", m: "Range" },
     "AnomalyDetectorMetricStat": { t: "s", max: 50, p: "(SampleCount|Average|Sum|Minimum|Maximum|IQM|(p|tc|tm|ts|wm)(\\d{1,2}(\\.\\d{0,10})?|100)|[ou]\\d+(\\.\\d*)?)(_E|_L|_H)?|(TM|TC|TS|WM)\\(((((\\d{1,2})(\\.\\d{0,10})?|100(\\.0{0,10})?)%)?:((\\d{1,2})(\\.\\d{0,10})?|100(\\.0{0,10})?)%|((\\d{1,2})(\\.\\d{0,10})?|100(\\.0{0,10})?)%:(((\\d{1,2})(\\.\\d{0,10})?|100(\\.0{0,10})?)%)?)\\)|(TM|TC|TS|WM|PR)\\(((\\d+(\\.\\d{0,10})?|(\\d+(\\.\\d{0,10})?[Ee][+-]?\\d+)):((\\d+(\\.\\d{0,10})?|(\\d+(\\.\\d{0,10})?[Ee][+-]?\\d+)))?|((\\d+(\\.\\d{0,10})?|(\\d+(\\.\\d{0,10})?[Ee][+-]?\\d+)))?:(\\d+(\\.\\d{0,10})?|(\\d+(\\.\\d{0,10})?[Ee][+-]?\\d+)))\\)" },
     "AnomalyDetectorMetricTimezone": { t: "s", max: 50, p: ".*" },
+    "AnomalyDetectorStateValue": { t: "s", e: ["PENDING_TRAINING", "TRAINED_INSUFFICIENT_DATA", "TRAINED"] },
     "AnomalyDetectorType": { t: "s", e: ["SINGLE_METRIC", "METRIC_MATH"] },
     "AnomalyDetectorTypes": { t: "l", m: "AnomalyDetectorType", max: 2 },
+    "AnomalyDetectors": { t: "l", m: "AnomalyDetector" },
+    "Arn": { t: "s", min: 1, max: 1600 },
+    "AttributeName": { t: "s", min: 1, max: 255 },
+    "AttributeValue": { t: "s", min: 1, max: 1024 },
+    "BatchFailures": { t: "l", m: "PartialFailure" },
     "ComparisonOperator": { t: "s", e: ["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"] },
+    "CompositeAlarm": {
+      t: "o",
+      m: {
+        "ActionsEnabled": "ActionsEnabled",
+        "AlarmActions": "ResourceList",
+        "AlarmArn": "AlarmArn",
+        "AlarmConfigurationUpdatedTimestamp": "Timestamp",
+        "AlarmDescription": "AlarmDescription",
+        "AlarmName": "AlarmName",
+        "AlarmRule": "AlarmRule",
+        "InsufficientDataActions": "ResourceList",
+        "OKActions": "ResourceList",
+        "StateReason": "StateReason",
+        "StateReasonData": "StateReasonData",
+        "StateUpdatedTimestamp": "Timestamp",
+        "StateValue": "StateValue",
+        "StateTransitionedTimestamp": "Timestamp",
+        "ActionsSuppressedBy": "ActionsSuppressedBy",
+        "ActionsSuppressedReason": "ActionsSuppressedReason",
+        "ActionsSuppressor": "AlarmArn",
+        "ActionsSuppressorWaitPeriod": "SuppressorPeriod",
+        "ActionsSuppressorExtensionPeriod": "SuppressorPeriod",
+      },
+    },
+    "CompositeAlarms": { t: "l", m: "CompositeAlarm" },
+    "ContributorAttributes": { t: "m", k: "AttributeName", v: "AttributeValue", min: 0, max: 150 },
     "ContributorId": { t: "s", min: 1, max: 16 },
     "Counts": { t: "l", m: "DatapointValue" },
+    "DashboardArn": { t: "s" },
     "DashboardBody": { t: "s" },
+    "DashboardEntries": { t: "l", m: "DashboardEntry" },
+    "DashboardEntry": {
+      t: "o",
+      m: {
+        "DashboardName": "DashboardName",
+        "DashboardArn": "DashboardArn",
+        "LastModified": "LastModified",
+        "Size": "Size",
+      },
+    },
     "DashboardName": { t: "s" },
     "DashboardNamePrefix": { t: "s" },
     "DashboardNames": { t: "l", m: "DashboardName" },
+    "DashboardValidationMessage": {
+      t: "o",
+      m: {
+        "DataPath": "DataPath",
+        "Message": "Message",
+      },
+    },
+    "DashboardValidationMessages": { t: "l", m: "DashboardValidationMessage" },
+    "DataPath": { t: "s" },
+    "Datapoint": {
+      t: "o",
+      m: {
+        "Timestamp": "Timestamp",
+        "SampleCount": "DatapointValue",
+        "Average": "DatapointValue",
+        "Sum": "DatapointValue",
+        "Minimum": "DatapointValue",
+        "Maximum": "DatapointValue",
+        "Unit": "StandardUnit",
+        "ExtendedStatistics": "DatapointValueMap",
+      },
+    },
     "DatapointValue": { t: "d" },
+    "DatapointValueMap": { t: "m", k: "ExtendedStatistic", v: "DatapointValue" },
+    "DatapointValues": { t: "l", m: "DatapointValue" },
+    "Datapoints": { t: "l", m: "Datapoint" },
     "DatapointsToAlarm": { t: "i", min: 1 },
     "DeleteAlarmMuteRuleInput": {
       t: "o",
@@ -129,6 +299,10 @@ export const cloudwatchModel: ShapeModel = {
         "MetricMathAnomalyDetector": "MetricMathAnomalyDetector",
       },
     },
+    "DeleteAnomalyDetectorOutput": {
+      t: "o",
+      m: {},
+    },
     "DeleteDashboardsInput": {
       t: "o",
       r: ["DashboardNames"],
@@ -136,11 +310,21 @@ export const cloudwatchModel: ShapeModel = {
         "DashboardNames": "DashboardNames",
       },
     },
+    "DeleteDashboardsOutput": {
+      t: "o",
+      m: {},
+    },
     "DeleteInsightRulesInput": {
       t: "o",
       r: ["RuleNames"],
       m: {
         "RuleNames": "InsightRuleNames",
+      },
+    },
+    "DeleteInsightRulesOutput": {
+      t: "o",
+      m: {
+        "Failures": "BatchFailures",
       },
     },
     "DeleteMetricStreamInput": {
@@ -150,11 +334,23 @@ export const cloudwatchModel: ShapeModel = {
         "Name": "MetricStreamName",
       },
     },
+    "DeleteMetricStreamOutput": {
+      t: "o",
+      m: {},
+    },
     "DescribeAlarmContributorsInput": {
       t: "o",
       r: ["AlarmName"],
       m: {
         "AlarmName": "AlarmName",
+        "NextToken": "NextToken",
+      },
+    },
+    "DescribeAlarmContributorsOutput": {
+      t: "o",
+      r: ["AlarmContributors"],
+      m: {
+        "AlarmContributors": "AlarmContributors",
         "NextToken": "NextToken",
       },
     },
@@ -172,6 +368,13 @@ export const cloudwatchModel: ShapeModel = {
         "ScanBy": "ScanBy",
       },
     },
+    "DescribeAlarmHistoryOutput": {
+      t: "o",
+      m: {
+        "AlarmHistoryItems": "AlarmHistoryItems",
+        "NextToken": "NextToken",
+      },
+    },
     "DescribeAlarmsForMetricInput": {
       t: "o",
       r: ["MetricName", "Namespace"],
@@ -183,6 +386,12 @@ export const cloudwatchModel: ShapeModel = {
         "Dimensions": "Dimensions",
         "Period": "Period",
         "Unit": "StandardUnit",
+      },
+    },
+    "DescribeAlarmsForMetricOutput": {
+      t: "o",
+      m: {
+        "MetricAlarms": "MetricAlarms",
       },
     },
     "DescribeAlarmsInput": {
@@ -199,6 +408,14 @@ export const cloudwatchModel: ShapeModel = {
         "NextToken": "NextToken",
       },
     },
+    "DescribeAlarmsOutput": {
+      t: "o",
+      m: {
+        "CompositeAlarms": "CompositeAlarms",
+        "MetricAlarms": "MetricAlarms",
+        "NextToken": "NextToken",
+      },
+    },
     "DescribeAnomalyDetectorsInput": {
       t: "o",
       m: {
@@ -210,11 +427,25 @@ export const cloudwatchModel: ShapeModel = {
         "AnomalyDetectorTypes": "AnomalyDetectorTypes",
       },
     },
+    "DescribeAnomalyDetectorsOutput": {
+      t: "o",
+      m: {
+        "AnomalyDetectors": "AnomalyDetectors",
+        "NextToken": "NextToken",
+      },
+    },
     "DescribeInsightRulesInput": {
       t: "o",
       m: {
         "NextToken": "NextToken",
         "MaxResults": "InsightRuleMaxResults",
+      },
+    },
+    "DescribeInsightRulesOutput": {
+      t: "o",
+      m: {
+        "NextToken": "NextToken",
+        "InsightRules": "InsightRules",
       },
     },
     "Dimension": {
@@ -251,6 +482,12 @@ export const cloudwatchModel: ShapeModel = {
         "RuleNames": "InsightRuleNames",
       },
     },
+    "DisableInsightRulesOutput": {
+      t: "o",
+      m: {
+        "Failures": "BatchFailures",
+      },
+    },
     "Duration": { t: "s", min: 1, max: 50 },
     "EnableAlarmActionsInput": {
       t: "o",
@@ -264,6 +501,12 @@ export const cloudwatchModel: ShapeModel = {
       r: ["RuleNames"],
       m: {
         "RuleNames": "InsightRuleNames",
+      },
+    },
+    "EnableInsightRulesOutput": {
+      t: "o",
+      m: {
+        "Failures": "BatchFailures",
       },
     },
     "Entity": {
@@ -296,9 +539,14 @@ export const cloudwatchModel: ShapeModel = {
     },
     "EvaluationInterval": { t: "i", min: 10, max: 3600 },
     "EvaluationPeriods": { t: "i", min: 1 },
+    "EvaluationState": { t: "s", e: ["PARTIAL_DATA", "EVALUATION_FAILURE", "EVALUATION_ERROR"] },
+    "ExceptionType": { t: "s" },
     "Expression": { t: "s", min: 1, max: 256 },
     "ExtendedStatistic": { t: "s" },
     "ExtendedStatistics": { t: "l", m: "ExtendedStatistic", min: 1, max: 10 },
+    "FailureCode": { t: "s" },
+    "FailureDescription": { t: "s" },
+    "FailureResource": { t: "s" },
     "GetAlarmMuteRuleInput": {
       t: "o",
       r: ["AlarmMuteRuleName"],
@@ -306,10 +554,33 @@ export const cloudwatchModel: ShapeModel = {
         "AlarmMuteRuleName": "Name",
       },
     },
+    "GetAlarmMuteRuleOutput": {
+      t: "o",
+      m: {
+        "Name": "Name",
+        "AlarmMuteRuleArn": "Arn",
+        "Description": "AlarmDescription",
+        "Rule": "Rule",
+        "MuteTargets": "MuteTargets",
+        "StartDate": "Timestamp",
+        "ExpireDate": "Timestamp",
+        "Status": "AlarmMuteRuleStatus",
+        "LastUpdatedTimestamp": "Timestamp",
+        "MuteType": "MuteType",
+      },
+    },
     "GetDashboardInput": {
       t: "o",
       r: ["DashboardName"],
       m: {
+        "DashboardName": "DashboardName",
+      },
+    },
+    "GetDashboardOutput": {
+      t: "o",
+      m: {
+        "DashboardArn": "DashboardArn",
+        "DashboardBody": "DashboardBody",
         "DashboardName": "DashboardName",
       },
     },
@@ -324,6 +595,17 @@ export const cloudwatchModel: ShapeModel = {
         "MaxContributorCount": "InsightRuleUnboundInteger",
         "Metrics": "InsightRuleMetricList",
         "OrderBy": "InsightRuleOrderBy",
+      },
+    },
+    "GetInsightRuleReportOutput": {
+      t: "o",
+      m: {
+        "KeyLabels": "InsightRuleContributorKeyLabels",
+        "AggregationStatistic": "InsightRuleAggregationStatistic",
+        "AggregateValue": "InsightRuleUnboundDouble",
+        "ApproximateUniqueCount": "InsightRuleUnboundLong",
+        "Contributors": "InsightRuleContributors",
+        "MetricDatapoints": "InsightRuleMetricDatapoints",
       },
     },
     "GetMetricDataInput": {
@@ -341,6 +623,14 @@ export const cloudwatchModel: ShapeModel = {
     },
     "GetMetricDataLabelTimezone": { t: "s" },
     "GetMetricDataMaxDatapoints": { t: "i" },
+    "GetMetricDataOutput": {
+      t: "o",
+      m: {
+        "MetricDataResults": "MetricDataResults",
+        "NextToken": "NextToken",
+        "Messages": "MetricDataResultMessages",
+      },
+    },
     "GetMetricStatisticsInput": {
       t: "o",
       r: ["Namespace", "MetricName", "StartTime", "EndTime", "Period"],
@@ -356,11 +646,35 @@ export const cloudwatchModel: ShapeModel = {
         "Unit": "StandardUnit",
       },
     },
+    "GetMetricStatisticsOutput": {
+      t: "o",
+      m: {
+        "Label": "MetricLabel",
+        "Datapoints": "Datapoints",
+      },
+    },
     "GetMetricStreamInput": {
       t: "o",
       r: ["Name"],
       m: {
         "Name": "MetricStreamName",
+      },
+    },
+    "GetMetricStreamOutput": {
+      t: "o",
+      m: {
+        "Arn": "AmazonResourceName",
+        "Name": "MetricStreamName",
+        "IncludeFilters": "MetricStreamFilters",
+        "ExcludeFilters": "MetricStreamFilters",
+        "FirehoseArn": "AmazonResourceName",
+        "RoleArn": "AmazonResourceName",
+        "State": "MetricStreamState",
+        "CreationDate": "Timestamp",
+        "LastUpdateDate": "Timestamp",
+        "OutputFormat": "MetricStreamOutputFormat",
+        "StatisticsConfigurations": "MetricStreamStatisticsConfigurations",
+        "IncludeLinkedAccountsMetrics": "IncludeLinkedAccountsMetrics",
       },
     },
     "GetMetricWidgetImageInput": {
@@ -371,29 +685,101 @@ export const cloudwatchModel: ShapeModel = {
         "OutputFormat": "OutputFormat",
       },
     },
+    "GetMetricWidgetImageOutput": {
+      t: "o",
+      m: {
+        "MetricWidgetImage": "MetricWidgetImage",
+      },
+    },
     "GetOTelEnrichmentInput": {
       t: "o",
       m: {},
     },
+    "GetOTelEnrichmentOutput": {
+      t: "o",
+      r: ["Status"],
+      m: {
+        "Status": "OTelEnrichmentStatus",
+      },
+    },
+    "HistoryData": { t: "s", min: 1, max: 4095 },
     "HistoryItemType": { t: "s", e: ["ConfigurationUpdate", "StateUpdate", "Action", "AlarmContributorStateUpdate", "AlarmContributorAction"] },
+    "HistorySummary": { t: "s", min: 1, max: 255 },
     "IncludeLinkedAccounts": { t: "b" },
     "IncludeLinkedAccountsMetrics": { t: "b" },
+    "InsightRule": {
+      t: "o",
+      r: ["Name", "State", "Schema", "Definition"],
+      m: {
+        "Name": "InsightRuleName",
+        "State": "InsightRuleState",
+        "Schema": "InsightRuleSchema",
+        "Definition": "InsightRuleDefinition",
+        "ManagedRule": "InsightRuleIsManaged",
+        "ApplyOnTransformedLogs": "InsightRuleOnTransformedLogs",
+      },
+    },
+    "InsightRuleAggregationStatistic": { t: "s" },
+    "InsightRuleContributor": {
+      t: "o",
+      r: ["Keys", "ApproximateAggregateValue", "Datapoints"],
+      m: {
+        "Keys": "InsightRuleContributorKeys",
+        "ApproximateAggregateValue": "InsightRuleUnboundDouble",
+        "Datapoints": "InsightRuleContributorDatapoints",
+      },
+    },
+    "InsightRuleContributorDatapoint": {
+      t: "o",
+      r: ["Timestamp", "ApproximateValue"],
+      m: {
+        "Timestamp": "Timestamp",
+        "ApproximateValue": "InsightRuleUnboundDouble",
+      },
+    },
+    "InsightRuleContributorDatapoints": { t: "l", m: "InsightRuleContributorDatapoint" },
+    "InsightRuleContributorKey": { t: "s" },
+    "InsightRuleContributorKeyLabel": { t: "s" },
+    "InsightRuleContributorKeyLabels": { t: "l", m: "InsightRuleContributorKeyLabel" },
+    "InsightRuleContributorKeys": { t: "l", m: "InsightRuleContributorKey" },
+    "InsightRuleContributors": { t: "l", m: "InsightRuleContributor" },
     "InsightRuleDefinition": { t: "s", min: 1, max: 8192, p: "[\\x00-\\x7F]+" },
+    "InsightRuleIsManaged": { t: "b" },
     "InsightRuleMaxResults": { t: "i", min: 1, max: 500 },
+    "InsightRuleMetricDatapoint": {
+      t: "o",
+      r: ["Timestamp"],
+      m: {
+        "Timestamp": "Timestamp",
+        "UniqueContributors": "InsightRuleUnboundDouble",
+        "MaxContributorValue": "InsightRuleUnboundDouble",
+        "SampleCount": "InsightRuleUnboundDouble",
+        "Average": "InsightRuleUnboundDouble",
+        "Sum": "InsightRuleUnboundDouble",
+        "Minimum": "InsightRuleUnboundDouble",
+        "Maximum": "InsightRuleUnboundDouble",
+      },
+    },
+    "InsightRuleMetricDatapoints": { t: "l", m: "InsightRuleMetricDatapoint" },
     "InsightRuleMetricList": { t: "l", m: "InsightRuleMetricName" },
     "InsightRuleMetricName": { t: "s", min: 1, max: 32, p: "[\\x20-\\x7E]+" },
     "InsightRuleName": { t: "s", min: 1, max: 128, p: "[\\x20-\\x7E]+" },
     "InsightRuleNames": { t: "l", m: "InsightRuleName" },
     "InsightRuleOnTransformedLogs": { t: "b" },
     "InsightRuleOrderBy": { t: "s", min: 1, max: 32, p: "[\\x20-\\x7E]+" },
+    "InsightRuleSchema": { t: "s" },
     "InsightRuleState": { t: "s", min: 1, max: 32, p: "[\\x20-\\x7E]+" },
+    "InsightRuleUnboundDouble": { t: "d" },
     "InsightRuleUnboundInteger": { t: "i" },
+    "InsightRuleUnboundLong": { t: "i" },
+    "InsightRules": { t: "l", m: "InsightRule" },
     "LabelOptions": {
       t: "o",
       m: {
         "Timezone": "GetMetricDataLabelTimezone",
       },
     },
+    "LastModified": { t: "t" },
     "ListAlarmMuteRulesInput": {
       t: "o",
       m: {
@@ -403,10 +789,24 @@ export const cloudwatchModel: ShapeModel = {
         "NextToken": "NextToken",
       },
     },
+    "ListAlarmMuteRulesOutput": {
+      t: "o",
+      m: {
+        "AlarmMuteRuleSummaries": "AlarmMuteRuleSummaries",
+        "NextToken": "NextToken",
+      },
+    },
     "ListDashboardsInput": {
       t: "o",
       m: {
         "DashboardNamePrefix": "DashboardNamePrefix",
+        "NextToken": "NextToken",
+      },
+    },
+    "ListDashboardsOutput": {
+      t: "o",
+      m: {
+        "DashboardEntries": "DashboardEntries",
         "NextToken": "NextToken",
       },
     },
@@ -419,6 +819,13 @@ export const cloudwatchModel: ShapeModel = {
         "MaxResults": "InsightRuleMaxResults",
       },
     },
+    "ListManagedInsightRulesOutput": {
+      t: "o",
+      m: {
+        "ManagedRules": "ManagedRuleDescriptions",
+        "NextToken": "NextToken",
+      },
+    },
     "ListMetricStreamsInput": {
       t: "o",
       m: {
@@ -427,6 +834,13 @@ export const cloudwatchModel: ShapeModel = {
       },
     },
     "ListMetricStreamsMaxResults": { t: "i", min: 1, max: 500 },
+    "ListMetricStreamsOutput": {
+      t: "o",
+      m: {
+        "NextToken": "NextToken",
+        "Entries": "MetricStreamEntries",
+      },
+    },
     "ListMetricsInput": {
       t: "o",
       m: {
@@ -439,11 +853,25 @@ export const cloudwatchModel: ShapeModel = {
         "OwningAccount": "AccountId",
       },
     },
+    "ListMetricsOutput": {
+      t: "o",
+      m: {
+        "Metrics": "Metrics",
+        "NextToken": "NextToken",
+        "OwningAccounts": "OwningAccounts",
+      },
+    },
     "ListTagsForResourceInput": {
       t: "o",
       r: ["ResourceARN"],
       m: {
         "ResourceARN": "AmazonResourceName",
+      },
+    },
+    "ListTagsForResourceOutput": {
+      t: "o",
+      m: {
+        "Tags": "TagList",
       },
     },
     "ManagedRule": {
@@ -455,9 +883,36 @@ export const cloudwatchModel: ShapeModel = {
         "Tags": "TagList",
       },
     },
+    "ManagedRuleDescription": {
+      t: "o",
+      m: {
+        "TemplateName": "TemplateName",
+        "ResourceARN": "AmazonResourceName",
+        "RuleState": "ManagedRuleState",
+      },
+    },
+    "ManagedRuleDescriptions": { t: "l", m: "ManagedRuleDescription" },
+    "ManagedRuleState": {
+      t: "o",
+      r: ["RuleName", "State"],
+      m: {
+        "RuleName": "InsightRuleName",
+        "State": "InsightRuleState",
+      },
+    },
     "ManagedRules": { t: "l", m: "ManagedRule" },
     "MaxRecords": { t: "i", min: 1, max: 100 },
     "MaxReturnedResultsCount": { t: "i", min: 1 },
+    "Message": { t: "s" },
+    "MessageData": {
+      t: "o",
+      m: {
+        "Code": "MessageDataCode",
+        "Value": "MessageDataValue",
+      },
+    },
+    "MessageDataCode": { t: "s" },
+    "MessageDataValue": { t: "s" },
     "Metric": {
       t: "o",
       m: {
@@ -466,6 +921,43 @@ export const cloudwatchModel: ShapeModel = {
         "Dimensions": "Dimensions",
       },
     },
+    "MetricAlarm": {
+      t: "o",
+      m: {
+        "AlarmName": "AlarmName",
+        "AlarmArn": "AlarmArn",
+        "AlarmDescription": "AlarmDescription",
+        "AlarmConfigurationUpdatedTimestamp": "Timestamp",
+        "ActionsEnabled": "ActionsEnabled",
+        "OKActions": "ResourceList",
+        "AlarmActions": "ResourceList",
+        "InsufficientDataActions": "ResourceList",
+        "StateValue": "StateValue",
+        "StateReason": "StateReason",
+        "StateReasonData": "StateReasonData",
+        "StateUpdatedTimestamp": "Timestamp",
+        "MetricName": "MetricName",
+        "Namespace": "Namespace",
+        "Statistic": "Statistic",
+        "ExtendedStatistic": "ExtendedStatistic",
+        "Dimensions": "Dimensions",
+        "Period": "Period",
+        "Unit": "StandardUnit",
+        "EvaluationPeriods": "EvaluationPeriods",
+        "DatapointsToAlarm": "DatapointsToAlarm",
+        "Threshold": "Threshold",
+        "ComparisonOperator": "ComparisonOperator",
+        "TreatMissingData": "TreatMissingData",
+        "EvaluateLowSampleCountPercentile": "EvaluateLowSampleCountPercentile",
+        "Metrics": "MetricDataQueries",
+        "ThresholdMetricId": "MetricId",
+        "EvaluationState": "EvaluationState",
+        "StateTransitionedTimestamp": "Timestamp",
+        "EvaluationCriteria": "EvaluationCriteria",
+        "EvaluationInterval": "EvaluationInterval",
+      },
+    },
+    "MetricAlarms": { t: "l", m: "MetricAlarm" },
     "MetricCharacteristics": {
       t: "o",
       m: {
@@ -487,6 +979,19 @@ export const cloudwatchModel: ShapeModel = {
         "AccountId": "AccountId",
       },
     },
+    "MetricDataResult": {
+      t: "o",
+      m: {
+        "Id": "MetricId",
+        "Label": "MetricLabel",
+        "Timestamps": "Timestamps",
+        "Values": "DatapointValues",
+        "StatusCode": "StatusCode",
+        "Messages": "MetricDataResultMessages",
+      },
+    },
+    "MetricDataResultMessages": { t: "l", m: "MessageData" },
+    "MetricDataResults": { t: "l", m: "MetricDataResult" },
     "MetricDatum": {
       t: "o",
       r: ["MetricName"],
@@ -522,6 +1027,19 @@ export const cloudwatchModel: ShapeModel = {
         "Unit": "StandardUnit",
       },
     },
+    "MetricStreamEntries": { t: "l", m: "MetricStreamEntry" },
+    "MetricStreamEntry": {
+      t: "o",
+      m: {
+        "Arn": "AmazonResourceName",
+        "CreationDate": "Timestamp",
+        "LastUpdateDate": "Timestamp",
+        "Name": "MetricStreamName",
+        "FirehoseArn": "AmazonResourceName",
+        "State": "MetricStreamState",
+        "OutputFormat": "MetricStreamOutputFormat",
+      },
+    },
     "MetricStreamFilter": {
       t: "o",
       m: {
@@ -534,6 +1052,7 @@ export const cloudwatchModel: ShapeModel = {
     "MetricStreamName": { t: "s", min: 1, max: 255 },
     "MetricStreamNames": { t: "l", m: "MetricStreamName" },
     "MetricStreamOutputFormat": { t: "s", min: 1, max: 255, e: ["json", "opentelemetry0.7", "opentelemetry1.0"] },
+    "MetricStreamState": { t: "s" },
     "MetricStreamStatistic": { t: "s" },
     "MetricStreamStatisticsAdditionalStatistics": { t: "l", m: "MetricStreamStatistic" },
     "MetricStreamStatisticsConfiguration": {
@@ -555,6 +1074,8 @@ export const cloudwatchModel: ShapeModel = {
       },
     },
     "MetricWidget": { t: "s" },
+    "MetricWidgetImage": { t: "any" },
+    "Metrics": { t: "l", m: "Metric" },
     "MuteTargetAlarmNameList": { t: "l", m: "Name", max: 100 },
     "MuteTargets": {
       t: "o",
@@ -563,10 +1084,22 @@ export const cloudwatchModel: ShapeModel = {
         "AlarmNames": "MuteTargetAlarmNameList",
       },
     },
+    "MuteType": { t: "s" },
     "Name": { t: "s", min: 1, max: 255 },
     "Namespace": { t: "s", min: 1, max: 255, p: "[^:].*" },
     "NextToken": { t: "s" },
+    "OTelEnrichmentStatus": { t: "s", e: ["Running", "Stopped"] },
     "OutputFormat": { t: "s" },
+    "OwningAccounts": { t: "l", m: "AccountId" },
+    "PartialFailure": {
+      t: "o",
+      m: {
+        "FailureResource": "FailureResource",
+        "ExceptionType": "ExceptionType",
+        "FailureCode": "FailureCode",
+        "FailureDescription": "FailureDescription",
+      },
+    },
     "PendingPeriod": { t: "i", min: 0, max: 86400 },
     "Period": { t: "i", min: 1 },
     "PeriodicSpikes": { t: "b" },
@@ -596,6 +1129,10 @@ export const cloudwatchModel: ShapeModel = {
         "MetricMathAnomalyDetector": "MetricMathAnomalyDetector",
       },
     },
+    "PutAnomalyDetectorOutput": {
+      t: "o",
+      m: {},
+    },
     "PutCompositeAlarmInput": {
       t: "o",
       r: ["AlarmName", "AlarmRule"],
@@ -622,6 +1159,12 @@ export const cloudwatchModel: ShapeModel = {
         "Tags": "TagList",
       },
     },
+    "PutDashboardOutput": {
+      t: "o",
+      m: {
+        "DashboardValidationMessages": "DashboardValidationMessages",
+      },
+    },
     "PutInsightRuleInput": {
       t: "o",
       r: ["RuleName", "RuleDefinition"],
@@ -633,11 +1176,21 @@ export const cloudwatchModel: ShapeModel = {
         "ApplyOnTransformedLogs": "InsightRuleOnTransformedLogs",
       },
     },
+    "PutInsightRuleOutput": {
+      t: "o",
+      m: {},
+    },
     "PutManagedInsightRulesInput": {
       t: "o",
       r: ["ManagedRules"],
       m: {
         "ManagedRules": "ManagedRules",
+      },
+    },
+    "PutManagedInsightRulesOutput": {
+      t: "o",
+      m: {
+        "Failures": "BatchFailures",
       },
     },
     "PutMetricAlarmInput": {
@@ -695,6 +1248,12 @@ export const cloudwatchModel: ShapeModel = {
         "IncludeLinkedAccountsMetrics": "IncludeLinkedAccountsMetrics",
       },
     },
+    "PutMetricStreamOutput": {
+      t: "o",
+      m: {
+        "Arn": "AmazonResourceName",
+      },
+    },
     "Query": { t: "s", min: 1, max: 10000 },
     "Range": {
       t: "o",
@@ -746,6 +1305,7 @@ export const cloudwatchModel: ShapeModel = {
         "Stat": "AnomalyDetectorMetricStat",
       },
     },
+    "Size": { t: "i" },
     "StandardUnit": { t: "s", e: ["Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"] },
     "StartMetricStreamsInput": {
       t: "o",
@@ -754,7 +1314,15 @@ export const cloudwatchModel: ShapeModel = {
         "Names": "MetricStreamNames",
       },
     },
+    "StartMetricStreamsOutput": {
+      t: "o",
+      m: {},
+    },
     "StartOTelEnrichmentInput": {
+      t: "o",
+      m: {},
+    },
+    "StartOTelEnrichmentOutput": {
       t: "o",
       m: {},
     },
@@ -774,6 +1342,7 @@ export const cloudwatchModel: ShapeModel = {
       },
     },
     "Statistics": { t: "l", m: "Statistic", min: 1, max: 5 },
+    "StatusCode": { t: "s", e: ["Complete", "InternalError", "PartialData", "Forbidden"] },
     "StopMetricStreamsInput": {
       t: "o",
       r: ["Names"],
@@ -781,7 +1350,15 @@ export const cloudwatchModel: ShapeModel = {
         "Names": "MetricStreamNames",
       },
     },
+    "StopMetricStreamsOutput": {
+      t: "o",
+      m: {},
+    },
     "StopOTelEnrichmentInput": {
+      t: "o",
+      m: {},
+    },
+    "StopOTelEnrichmentOutput": {
       t: "o",
       m: {},
     },
@@ -807,10 +1384,15 @@ export const cloudwatchModel: ShapeModel = {
         "Tags": "TagList",
       },
     },
+    "TagResourceOutput": {
+      t: "o",
+      m: {},
+    },
     "TagValue": { t: "s", min: 0, max: 256 },
     "TemplateName": { t: "s", min: 1, max: 128, p: "[0-9A-Za-z][\\-\\.\\_0-9A-Za-z]{0,126}[0-9A-Za-z]" },
     "Threshold": { t: "d" },
     "Timestamp": { t: "t" },
+    "Timestamps": { t: "l", m: "Timestamp" },
     "Timezone": { t: "s", min: 1, max: 50 },
     "TreatMissingData": { t: "s", min: 1, max: 255 },
     "UntagResourceInput": {
@@ -820,6 +1402,10 @@ export const cloudwatchModel: ShapeModel = {
         "ResourceARN": "AmazonResourceName",
         "TagKeys": "TagKeyList",
       },
+    },
+    "UntagResourceOutput": {
+      t: "o",
+      m: {},
     },
     "Values": { t: "l", m: "DatapointValue" },
   },
