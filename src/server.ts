@@ -60,6 +60,8 @@ import {
   startAlarmEvaluator,
 } from "./api/cloudwatch/index.js";
 import type { AlarmActionInvoker, AlarmRegistry } from "./contracts/metric-alarms.js";
+import { wharfMetrics } from "./edge/prometheus.js";
+import type { Service } from "./edge/service.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -334,15 +336,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const identities = opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities);
   // The registry authorizes each request as the principal whose keys asked for its token.
   ecrDeps.identities = identities;
+  const metrics = wharfMetrics({ connectedAgents: () => agents.connectedCount(), workQueueDepth: () => services.queue.size });
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...cloudwatchServices(cwDeps), ...iam.services],
+    services: [withPlacementMetrics(ecsService(deps), metrics.placements), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ...cloudwatchServices(cwDeps), ...iam.services],
     identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
     clock,
     version: VERSION,
     log: logAs("edge"),
-    ...(opts.accessLog ? { onResponse: opts.accessLog } : {}),
+    onResponse: (entry) => {
+      metrics.observe(entry);
+      opts.accessLog?.(entry);
+    },
+    metrics: metrics.render,
     internal: [
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(prefetchFeed ? { prefetch: prefetchFeed } : {}), ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),
@@ -403,6 +410,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await store.close();
     },
   };
+}
+
+/** RunTask and StartTask answers counted for /metrics: tasks placed, failures by reason. */
+function withPlacementMetrics<S extends Service>(service: S, count: (placed: number, reasons: string[]) => void): S {
+  const operations = { ...service.operations };
+  for (const name of ["RunTask", "StartTask"]) {
+    const op = operations[name];
+    if (!op) continue;
+    operations[name] = async (input, ctx) => {
+      const out = (await op(input, ctx)) as { tasks?: unknown[]; failures?: { reason?: string }[] };
+      count(out?.tasks?.length ?? 0, (out?.failures ?? []).map((f) => f.reason ?? "UNKNOWN"));
+      return out;
+    };
+  }
+  return { ...service, operations };
 }
 
 /**

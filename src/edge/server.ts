@@ -34,6 +34,8 @@ export interface EdgeOptions {
   log?: (line: Record<string, unknown>) => void;
   /** Called once per request when its answer is done (or the client hung up): the access log. */
   onResponse?: (entry: AccessLogEntry) => void;
+  /** `GET /metrics`: Wharf's own health in Prometheus' format (unsigned, as scrapers ask). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /** The protocol module of each Query-family service kind (EC2's variant; plain Query for ELBv2, later IAM and STS). */
@@ -74,6 +76,16 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
     res.setHeader("x-amzn-RequestId", requestId);
     res.setHeader("x-wharf-version", opts.version);
     const [path, query = ""] = splitUrl(req.url ?? "/");
+    if (path === "/metrics" && req.method === "GET" && opts.metrics) {
+      void opts.metrics().then(
+        (m) => {
+          res.writeHead(200, { "content-type": m.contentType, "content-length": Buffer.byteLength(m.body) });
+          res.end(m.body);
+        },
+        () => sendJson(res, 500, { message: "metrics unavailable" }, "application/json"),
+      );
+      return;
+    }
     const routed = path.startsWith("/_wharf/") ? { protocol: jsonProtocol } : route({ req, query });
     readBody(req, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES)
       .then(async (body) => {
