@@ -147,7 +147,7 @@ export interface ServerOptions {
    * repositories but refuses to store images.
    */
   registry?: { host?: string; port?: number; binary?: string } | false;
-  /** How often CloudWatch evaluates alarms (default 60 s; `--alarm-interval`, down to 10 s). */
+  /** How often CloudWatch evaluates alarms (default 60 s; down to 10 s). */
   alarmIntervalMs?: number;
   /** CloudWatch's metric-data bounds (docs/cloudwatch.md#bounds). */
   metricBounds?: Partial<MetricStoreBounds>;

@@ -6,7 +6,7 @@ import type { CloudWatchDeps } from "./common.js";
 import { runQueries } from "./metric-data.js";
 import { MetricStore } from "./metric-store.js";
 
-/** How often alarms are evaluated by default (CloudWatch: every minute); `--alarm-interval` sets it, down to 10 s. */
+/** How often alarms are evaluated by default (CloudWatch: every minute); `ServerOptions.alarmIntervalMs` sets it, down to 10 s. */
 export const DEFAULT_ALARM_INTERVAL_MS = 60_000;
 export const MIN_ALARM_INTERVAL_MS = 10_000;
 
