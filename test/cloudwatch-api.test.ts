@@ -386,4 +386,16 @@ describe("CloudWatch API: SDK v3, aws CLI and Query", () => {
     assert.match(tooLong.text, /<Code>ValidationError<\/Code><Message>1 validation error detected: Value '.*' at 'alarmNamePrefix' failed to satisfy constraint: Member must have length less than or equal to 255<\/Message>/);
     await signedQuery(w, "monitoring", "Action=DeleteAlarms&Version=2010-08-01&AlarmNames.member.1=q-alarm");
   });
+  it("alarms (configuration and state) survive a control-plane restart; metric data does not", async () => {
+    await cw.send(new PutMetricAlarmCommand({ AlarmName: "persist", Namespace: "App/P", MetricName: "M", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanThreshold" }));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: "persist", StateValue: "ALARM", StateReason: "before the restart" }));
+    await w.stop();
+    await w.restart();
+    cw.destroy();
+    cw = new CloudWatchClient({ endpoint: w.server.url, region: "us-east-1", credentials: w.server.credentials, maxAttempts: 1 });
+    const a = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["persist"] }))).MetricAlarms![0]!;
+    assert.equal(a.StateValue, "ALARM");
+    assert.equal(a.StateReason, "before the restart");
+    assert.deepEqual((await cw.send(new ListMetricsCommand({ Namespace: "App/Test" }))).Metrics, []);
+  });
 });
