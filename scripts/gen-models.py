@@ -45,7 +45,14 @@ SERVICES = [
     ("ssm", "2014-11-06", "ssm", "ssmModel", "SSM", {}),
     ("secretsmanager", "2017-10-17", "secretsmanager", "secretsmanagerModel", "Secrets Manager", {}),
     ("application-autoscaling", "2016-02-06", "applicationautoscaling", "applicationautoscalingModel", "Application Auto Scaling", {}),
+    ("cloudwatch", "2010-08-01", "cloudwatch", "cloudwatchModel", "CloudWatch", {}),
 ]
+
+# Services whose model's default protocol is not one Wharf writes as: CloudWatch's model names
+# smithy-rpc-v2-cbor first and also lists json and query; the clients send JSON 1.0 (SDK v3, the
+# AWS CLI) and Query (the Terraform provider's aws-sdk-go-v2), so Wharf serves both, and the model
+# carries the Query wire names (docs/cloudwatch.md).
+WIRE_PROTOCOL = {"monitoring": "query"}  # by the model's endpointPrefix
 
 # Protocols whose requests are Query strings and whose responses are XML: their models carry wire names.
 XML_PROTOCOLS = {"ec2", "query"}
@@ -65,11 +72,15 @@ def load(path):
     return json.loads(text), hashlib.sha256(text).hexdigest()
 
 
+def wire_protocol(model):
+    return WIRE_PROTOCOL.get(model["metadata"]["endpointPrefix"], model["metadata"]["protocol"])
+
+
 def compact(model):
     """The shapes reachable from the operations' inputs (and outputs, for the XML protocols), each
     as {t, m|k|v, r, e, min, max, p} plus, for the XML protocols, the wire names {l, q, lm, fl}."""
     shapes, out = model["shapes"], {}
-    xml = model["metadata"]["protocol"] in XML_PROTOCOLS
+    xml = wire_protocol(model) in XML_PROTOCOLS
 
     def visit(name):
         if name in out:
@@ -170,7 +181,7 @@ def render(name, version, const, title, extensions, path, sha, ops, outputs, sha
         f"export const {const}: ShapeModel = {{",
     ]
     if outputs:
-        out.append(f"  protocol: {q(metadata['protocol'])},")
+        out.append(f"  protocol: {q(wire_protocol({'metadata': metadata}))},")
         out.append(f"  xmlNamespace: {q(metadata['xmlNamespace'])},")
     out.append("  operations: {")
     out += [f"    {q(op)}: {q(shape)}," for op, shape in ops.items()]

@@ -55,6 +55,19 @@ import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
 import { elbDnsRecords } from "./api/elbv2/dns-records.js";
 import { type DnsServer, startDnsServer } from "./dns/server.js";
+import {
+  AlarmBook,
+  cloudwatchAlarmRegistry,
+  cloudwatchServices,
+  type CloudWatchDeps,
+  DEFAULT_ALARM_INTERVAL_MS,
+  DEFAULT_METRIC_BOUNDS,
+  MetricStore,
+  type MetricStoreBounds,
+  startAlarmEvaluator,
+} from "./api/cloudwatch/index.js";
+import { wharfMetrics } from "./edge/prometheus.js";
+import type { Service } from "./edge/service.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -147,6 +160,12 @@ export interface ServerOptions {
    * actions are checked (default 60 s, at least 10 s).
    */
   autoscaling?: { alarms?: AlarmRegistry; alarmPeriodS?: number; scheduleIntervalMs?: number };
+  /** How often CloudWatch evaluates alarms (default 60 s; down to 10 s). */
+  alarmIntervalMs?: number;
+  /** CloudWatch's metric-data bounds (docs/cloudwatch.md#bounds). */
+  metricBounds?: Partial<MetricStoreBounds>;
+  /** Alarm action invokers (Application Auto Scaling's policies), besides any added later to `cloudwatch.invokers`. */
+  alarmActionInvokers?: AlarmActionInvoker[];
 }
 
 export interface RunningServer {
@@ -174,6 +193,11 @@ export interface RunningServer {
    * `arn:aws:autoscaling:` actions (`run` answers what it did), and a scheduled-actions pass now.
    */
   autoscaling: { invoker: AlarmActionInvoker & { run: (e: Parameters<AlarmActionInvoker["invoke"]>[0]) => Promise<PolicyRun> }; tick(): Promise<number> };
+  /**
+   * CloudWatch: the metric store, alarms, `evaluateNow()` (one alarm pass now), the `AlarmRegistry`
+   * Application Auto Scaling creates its alarms through, and `invokers` (push one to answer an ARN prefix).
+   */
+  cloudwatch: CloudWatchDeps & { evaluateNow(): Promise<void>; registry: AlarmRegistry };
   close(): Promise<void>;
 }
 
@@ -294,6 +318,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const secretsDeps = { store, clock, lock: keyedLock(), box: loadSecretBox(opts.dataDir), random: cryptoRandom };
   const lifecycleSweeper = startLifecycleSweeper(ecrDeps, 10 * 60_000, logAs("ecr"));
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  const alarmBook = new AlarmBook(store);
+  await alarmBook.load();
+  const cwDeps: CloudWatchDeps = {
+    metrics: new MetricStore({ ...DEFAULT_METRIC_BOUNDS, ...opts.metricBounds }),
+    alarms: alarmBook,
+    clock,
+    invokers: [...(opts.alarmActionInvokers ?? [])],
+  };
+  const alarmEvaluator = startAlarmEvaluator(cwDeps, opts.alarmIntervalMs ?? DEFAULT_ALARM_INTERVAL_MS, logAs("cloudwatch"));
+  const alarmRegistry = cloudwatchAlarmRegistry(cwDeps);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
   // ExecuteCommand's sessions: the CLI's and the agent's upgraded connections, spliced (src/contracts/exec-stream.ts).
@@ -328,23 +362,31 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const aasDeps: AasDeps = {
     ecs: deps,
-    ...(opts.autoscaling?.alarms ? { alarms: opts.autoscaling.alarms } : {}),
+    // Target-tracking policies create their alarms in Wharf's CloudWatch unless a test gives another registry.
+    alarms: opts.autoscaling?.alarms ?? alarmRegistry,
     ...(opts.autoscaling?.alarmPeriodS ? { alarmPeriodS: opts.autoscaling.alarmPeriodS } : {}),
   };
   const scalingInvoker = scalingPolicyInvoker(aasDeps, logAs("autoscaling"));
+  // CloudWatch's evaluator runs `arn:aws:autoscaling:` alarm actions through the scaling policies.
+  cwDeps.invokers.push(scalingInvoker);
   const schedules = startScheduleRunner(aasDeps, { ...(opts.autoscaling?.scheduleIntervalMs ? { intervalMs: opts.autoscaling.scheduleIntervalMs } : {}), ...(log ? { log: logAs("autoscaling")! } : {}) });
   const identities = opts.extraIdentities ? chainResolvers(rootIdentity, iam.identities, opts.extraIdentities) : chainResolvers(rootIdentity, iam.identities);
   // The registry authorizes each request as the principal whose keys asked for its token.
   ecrDeps.identities = identities;
+  const metrics = wharfMetrics({ connectedAgents: () => agents.connectedCount(), workQueueDepth: () => services.queue.size });
   const edge = createEdge({
-    services: [ecsService(deps), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ssmService(secretsDeps), secretsManagerService(secretsDeps), applicationautoscalingService(aasDeps), ...iam.services],
+    services: [withPlacementMetrics(ecsService(deps), metrics.placements), logsService(logsDeps), ecrService(ecrDeps), ec2Service(deps), elbv2Service(elbDeps), servicediscoveryService(deps), ssmService(secretsDeps), secretsManagerService(secretsDeps), applicationautoscalingService(aasDeps), ...cloudwatchServices(cwDeps), ...iam.services],
     identities,
     roles: opts.roles ?? ownAccountRoles(iam.roles, accountId),
     accountId,
     clock,
     version: VERSION,
     log: logAs("edge"),
-    ...(opts.accessLog ? { onResponse: opts.accessLog } : {}),
+    onResponse: (entry) => {
+      metrics.observe(entry);
+      opts.accessLog?.(entry);
+    },
+    metrics: metrics.render,
     internal: [
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(prefetchFeed ? { prefetch: prefetchFeed } : {}), ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),
@@ -382,6 +424,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     lb: { idle: () => lbFeed?.idle() ?? Promise.resolve() },
     ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
     cloudMap: { dns: cloudMapDns },
+    cloudwatch: Object.assign(cwDeps, { evaluateNow: alarmEvaluator.evaluateNow, registry: alarmRegistry }),
     ...(registry ? { registryHost: registry.host } : {}),
     autoscaling: { invoker: scalingInvoker, tick: () => schedules.tick() },
     async close() {
@@ -404,9 +447,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await lifecycleSweeper.stop();
       await registry?.close();
       await sweeper.stop();
+      await alarmEvaluator.stop();
       await store.close();
     },
   };
+}
+
+/** RunTask and StartTask answers counted for /metrics: tasks placed, failures by reason. */
+function withPlacementMetrics<S extends Service>(service: S, count: (placed: number, reasons: string[]) => void): S {
+  const operations = { ...service.operations };
+  for (const name of ["RunTask", "StartTask"]) {
+    const op = operations[name];
+    if (!op) continue;
+    operations[name] = async (input, ctx) => {
+      const out = (await op(input, ctx)) as { tasks?: unknown[]; failures?: { reason?: string }[] };
+      count(out?.tasks?.length ?? 0, (out?.failures ?? []).map((f) => f.reason ?? "UNKNOWN"));
+      return out;
+    };
+  }
+  return { ...service, operations };
 }
 
 /**

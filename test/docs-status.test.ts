@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { cloudwatchOperations } from "../src/api/cloudwatch/index.js";
 import { ec2Operations } from "../src/api/ec2/index.js";
 import { ecrOperations } from "../src/api/ecr/index.js";
 import { ecsOperations } from "../src/api/ecs/index.js";
@@ -63,6 +64,10 @@ describe("docs/status.md is true to the code", () => {
 
   it("lists every Secrets Manager operation Wharf serves, and no other", () => {
     assert.deepEqual([...section("Secrets Manager")].sort(), Object.keys(secretsManagerOperations).sort());
+  });
+
+  it("lists every CloudWatch operation Wharf serves, and no other", () => {
+    assert.deepEqual([...section("CloudWatch metrics and alarms")].sort(), Object.keys(cloudwatchOperations).sort());
   });
 
   it("lists every CloudWatch Logs operation Wharf serves, and no other", () => {

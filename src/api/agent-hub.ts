@@ -52,6 +52,13 @@ export class AgentHub {
     for (const arn of new Set([...this.seqs.keys(), ...this.openPolls.keys(), ...this.lastPollEnd.keys()])) this.bump(arn);
   }
 
+  /** How many instances are connected now (Wharf's /metrics). */
+  connectedCount(): number {
+    let n = 0;
+    for (const arn of new Set([...this.openPolls.keys(), ...this.lastPollEnd.keys()])) if (this.connected(arn)) n++;
+    return n;
+  }
+
   /** True while a poll is open, or ended less than `graceMs` ago. */
   connected(instanceArn: string): boolean {
     if ((this.openPolls.get(instanceArn) ?? 0) > 0) return true;

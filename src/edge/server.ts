@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { AwsError, unknownOperation } from "../core/errors.js";
@@ -42,6 +43,8 @@ export interface EdgeOptions {
   log?: (line: Record<string, unknown>) => void;
   /** Called once per request when its answer is done (or the client hung up): the access log. */
   onResponse?: (entry: AccessLogEntry) => void;
+  /** `GET /metrics`: Wharf's own health in Prometheus' format (unsigned, as scrapers ask). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /** The protocol module of each Query-family service kind (EC2's variant; plain Query for ELBv2, later IAM and STS). */
@@ -82,6 +85,16 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
     res.setHeader("x-amzn-RequestId", requestId);
     res.setHeader("x-wharf-version", opts.version);
     const [path, query = ""] = splitUrl(req.url ?? "/");
+    if (path === "/metrics" && req.method === "GET" && opts.metrics) {
+      void opts.metrics().then(
+        (m) => {
+          res.writeHead(200, { "content-type": m.contentType, "content-length": Buffer.byteLength(m.body) });
+          res.end(m.body);
+        },
+        () => sendJson(res, 500, { message: "metrics unavailable" }, "application/json"),
+      );
+      return;
+    }
     const routed = path.startsWith("/_wharf/") ? { protocol: jsonProtocol } : route({ req, query });
     readBody(req, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES)
       .then(async (body) => {
@@ -105,7 +118,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
         );
         Object.assign(call, { accessKeyId: identity.accessKeyId, accountId: opts.accountId });
         if (!service) throw unknownOperation(headerOf({ req }, "x-amz-target") ?? "(no X-Amz-Target header)");
-        const wire: WireRequest = { req, path, query, body };
+        const wire: WireRequest = { req, path, query, body: decodeContent(req, body, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES) };
         const operation = protocol.operation(service, wire);
         Object.assign(call, { service: service.signingName, operation });
         if (identity.service !== service.signingName) {
@@ -167,6 +180,23 @@ const sourceIpOf = (addr: string): string => (addr.startsWith("::ffff:") && addr
 function splitUrl(url: string): [string, string] {
   const q = url.indexOf("?");
   return q < 0 ? [url, ""] : [url.slice(0, q), url.slice(q + 1)];
+}
+
+/**
+ * A body sent with `Content-Encoding: gzip` (the SDKs compress CloudWatch's PutMetricData past
+ * 10 KiB; SigV4 signs the compressed bytes), inflated up to the service's body limit.
+ */
+function decodeContent(req: IncomingMessage, body: Buffer, limit: number): Buffer {
+  const encoding = (headerOf({ req }, "content-encoding") ?? "").toLowerCase();
+  if (!encoding.split(",").some((e) => e.trim() === "gzip")) return body;
+  try {
+    return gunzipSync(body, { maxOutputLength: limit });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new AwsError("SerializationException", `Request body exceeds ${limit} bytes.`, 413);
+    }
+    throw new AwsError("SerializationException", "The request body is not valid gzip.");
+  }
 }
 
 /** Past this many bytes an oversized body is no longer drained to answer 413: the connection is cut. */

@@ -89,6 +89,13 @@ interface ServiceBase {
 export interface JsonService extends ServiceBase {
   protocol?: "json";
   targetPrefix: string;
+  /** AWS JSON 1.1 (the default) or 1.0 (CloudWatch): the content type of the answers. */
+  jsonVersion?: "1.0" | "1.1";
+  /**
+   * `awsQueryCompatible` services (CloudWatch): errors also carry `x-amzn-query-error: Code;Sender`,
+   * from which the clients take the Query error code.
+   */
+  queryCompatible?: boolean;
 }
 
 /**

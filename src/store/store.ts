@@ -57,7 +57,9 @@ export type Kind =
   | "aas-target"
   | "aas-policy"
   | "aas-scheduled-action"
-  | "aas-activity";
+  | "aas-activity"
+  // CloudWatch (src/api/cloudwatch/): metric alarms (id `<account>:<region>:<name>`, scope `<account>:<region>`).
+  | "cw-alarm";
 
 export interface Versioned<T> {
   id: string;

@@ -47,13 +47,19 @@ export const jsonProtocol: Protocol = {
     return operation;
   },
   input: (_service, wire) => parseJsonBody(wire.body),
-  write(res, _service, _operation, output) {
-    sendJson(res, 200, output ?? {}, JSON_CT);
+  write(res, service, _operation, output) {
+    sendJson(res, 200, output ?? {}, contentTypeOf(service));
   },
-  writeError(res, err: AwsError) {
+  writeError(res, err: AwsError, _requestId, service) {
     res.setHeader("X-Amzn-Errortype", err.code);
-    sendJson(res, err.status, { ...err.fields, __type: err.code, message: err.message }, JSON_CT);
+    if (service && isJsonService(service) && service.queryCompatible) {
+      res.setHeader("x-amzn-query-error", `${err.code};${err.status >= 500 ? "Receiver" : "Sender"}`);
+    }
+    sendJson(res, err.status, { ...err.fields, __type: err.code, message: err.message }, contentTypeOf(service));
   },
 };
+
+const contentTypeOf = (service: Service | undefined): string =>
+  service && isJsonService(service) && service.jsonVersion === "1.0" ? "application/x-amz-json-1.0" : JSON_CT;
 
 export const isJsonService = (s: Service): s is JsonService => s.protocol === undefined || s.protocol === "json";
