@@ -34,7 +34,7 @@ import { createEdge } from "./edge/server.js";
 import { chainResolvers, type IdentityResolver, type RoleDirectory, rootCaller } from "./edge/identity.js";
 import { type IamRuntime, startIam } from "./api/iam/startup.js";
 import { agentCredentialsRoute } from "./api/agent-credentials.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { openStore, parseStoreSpec } from "./store/open.js";
 import { parseCidr, VPC_PREFIX } from "./core/ec2/cidr.js";
 import type { WriteOp } from "./store/store.js";
 import { instancesToWake } from "./api/agent-wake.js";
@@ -51,6 +51,11 @@ import { type DnsServer, startDnsServer } from "./dns/server.js";
 
 export interface ServerOptions {
   dataDir: string;
+  /**
+   * The store: `sqlite` (default: `<dataDir>/wharf.db`) or a PostgreSQL URL (`postgres://…`,
+   * src/store/postgres.ts, docs/postgres.md). Default: env WHARF_STORE, else sqlite.
+   */
+  store?: string;
   /**
    * Warm starts (docs/services.md): poll answers list the images of the services that could run
    * on each instance, so agents pull them ahead of the tasks. Default true (env WHARF_WARM_STARTS=false turns it off).
@@ -170,7 +175,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log;
   const logAs = (component: string) => log && ((line: Record<string, unknown>) => log({ component, ...line }));
   const credentials = loadRootCredentials(opts.dataDir)!;
-  const sqlite = new SqliteStore(join(opts.dataDir, "wharf.db"));
+  const opened = await openStore(parseStoreSpec(opts.store ?? process.env.WHARF_STORE), opts.dataDir, (err) =>
+    opts.log?.({ component: "store", level: "warn", msg: "an idle PostgreSQL connection failed (the pool replaces it)", err: String(err) }),
+  );
   // Committed writes wake the controllers that care (see src/controllers/service-triggers.ts).
   let onWrite: WriteListener = () => undefined;
   // Placement keeps each cluster's index current from the same notifications (src/api/ecs/placement-indexes.ts).
@@ -182,7 +189,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Agents are woken by the same notifications (src/api/agent-wake.ts): no operation bumps them by hand.
   let hub: AgentHub | undefined;
   const store = withWriteListener(
-    sqlite,
+    opened.store,
     (ops) => {
       placement?.observe(ops);
       policyFeed?.observe(ops);
@@ -247,7 +254,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     deps.onServiceChanged = (arn) => services.enqueue(arn);
     onWrite = serviceTriggers(store, (arn) => services.enqueue(arn));
   }
-  const logStore = new LogStore(sqlite.database);
+  const logStore = new LogStore(opened.logsDatabase);
   const logsDeps: LogsDeps = { logs: logStore, clock };
   const ecrDeps: EcrDeps = { store, clock, lock: keyedLock(), tokenKey: loadTokenKey(opts.dataDir) };
   const registry =
