@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { join } from "node:path";
+import type { LeaseStore } from "./leader-election.js";
 import { PostgresStore } from "./postgres.js";
 import { SqliteStore } from "./sqlite.js";
 import type { Kind, ListQuery, Store } from "./store.js";
@@ -21,6 +22,8 @@ export interface OpenedStore {
   /** SQLite's own file with PostgreSQL's records; SQLite: the same file as the records. */
   logsDatabase: Database.Database;
   backend: StoreSpec["backend"];
+  /** PostgreSQL's leases, for electing the replica that runs the controllers; SQLite has one process. */
+  leases?: LeaseStore;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function openStore(spec: StoreSpec, dataDir: string, onError?: (err
   const store: Store = {
     get: <T>(kind: Kind, id: string) => pgStore.get<T>(kind, id),
     list: <T>(kind: Kind, q?: ListQuery) => pgStore.list<T>(kind, q),
-    write: (ops) => pgStore.write(ops),
+    write: (ops, opts) => pgStore.write(ops, opts),
     nextSequence: (name) => pgStore.nextSequence(name),
     async close() {
       try {
@@ -48,5 +51,5 @@ export async function openStore(spec: StoreSpec, dataDir: string, onError?: (err
       }
     },
   };
-  return { store, logsDatabase: logs.database, backend: "postgres" };
+  return { store, logsDatabase: logs.database, backend: "postgres", leases: pgStore };
 }

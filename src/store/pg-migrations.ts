@@ -18,12 +18,24 @@ export const postgresMigrations: readonly string[] = [
    );
    CREATE INDEX records_by_sort ON records (kind, sort);
    CREATE INDEX records_by_scope ON records (kind, scope, sort);
-   CREATE TABLE sequences (name TEXT COLLATE "C" PRIMARY KEY, value BIGINT NOT NULL);`,
+   CREATE TABLE sequences (name TEXT COLLATE "C" PRIMARY KEY, value BIGINT NOT NULL);
+   -- Leader leases (src/store/leader-election.ts): who holds each, its fencing token (bumped at
+   -- every change of holder) and until when, in the database's own clock.
+   CREATE TABLE leases (
+     name TEXT COLLATE "C" PRIMARY KEY,
+     holder TEXT NOT NULL,
+     token BIGINT NOT NULL,
+     expires_at TIMESTAMPTZ NOT NULL
+   );`,
   // One group commit = one call: every batch in its own subtransaction (a BEGIN … EXCEPTION
   // block is a savepoint), so a compare-and-swap failure undoes that batch alone. Each op is
   // one statement whose WHERE/ON CONFLICT does the compare and the swap together, so writers on
   // other connections (other replicas) are serialised by the row lock, never by a read-then-write.
-  // Returns one element per batch: null (applied) or {kind, id} (the op that found another version).
+  // A batch may carry a fence {lease, token}: it applies only while the lease has that token, and
+  // holds the lease row (FOR SHARE) until commit, so a takeover waits for it and every later
+  // write with the old token is refused.
+  // Input: [{f: fence | null, o: [op, …]}, …]. Returns one element per batch: null (applied),
+  // {kind, id} (the op that found another version) or {fenced: true}.
   `CREATE FUNCTION wharf_write(batches jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
    DECLARE
      results jsonb := '[]'::jsonb;
@@ -34,7 +46,13 @@ export const postgresMigrations: readonly string[] = [
    BEGIN
      FOR b IN SELECT t.value FROM jsonb_array_elements(batches) WITH ORDINALITY AS t(value, i) ORDER BY t.i LOOP
        BEGIN
-         FOR op IN SELECT t.value FROM jsonb_array_elements(b) WITH ORDINALITY AS t(value, i) ORDER BY t.i LOOP
+         IF jsonb_typeof(b->'f') = 'object' THEN
+           PERFORM 1 FROM leases WHERE name = b->'f'->>'lease' AND token = (b->'f'->>'token')::bigint FOR SHARE;
+           IF NOT FOUND THEN
+             RAISE EXCEPTION 'fenced' USING ERRCODE = 'WHFEN';
+           END IF;
+         END IF;
+         FOR op IN SELECT t.value FROM jsonb_array_elements(b->'o') WITH ORDINALITY AS t(value, i) ORDER BY t.i LOOP
            expect := (op->>'expect')::bigint;
            IF op->>'op' = 'put' THEN
              IF expect IS NULL THEN
@@ -70,8 +88,11 @@ export const postgresMigrations: readonly string[] = [
            END IF;
          END LOOP;
          results := results || 'null'::jsonb;
-       EXCEPTION WHEN SQLSTATE 'WHCAS' THEN
-         results := results || jsonb_build_array(jsonb_build_object('kind', op->>'kind', 'id', op->>'id'));
+       EXCEPTION
+         WHEN SQLSTATE 'WHCAS' THEN
+           results := results || jsonb_build_array(jsonb_build_object('kind', op->>'kind', 'id', op->>'id'));
+         WHEN SQLSTATE 'WHFEN' THEN
+           results := results || jsonb_build_array(jsonb_build_object('fenced', true));
        END;
      END LOOP;
      RETURN results;

@@ -1,9 +1,11 @@
 import pg from "pg";
 import { postgresMigrations } from "./pg-migrations.js";
-import { type Kind, type ListQuery, type Store, type Versioned, type WriteOp, VersionConflict } from "./store.js";
+import type { LeaseStore } from "./leader-election.js";
+import { type Fence, FencedOut, type Kind, type ListQuery, type Store, type Versioned, type WriteOp, type WriteOptions, VersionConflict } from "./store.js";
 
 interface PendingWrite {
   ops: WriteOp[];
+  fence: Fence | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -38,9 +40,11 @@ const MAX_ATTEMPTS = 5;
  *   statement (one round trip, one WAL flush); a conflicting batch fails alone;
  * - a write resolves once PostgreSQL has committed it with `synchronous_commit=on` (set on every
  *   connection), i.e. its WAL is on disk and survives a crash of the database server;
- * - several processes (replicas) may share one database: the CAS is done by the database.
+ * - several processes (replicas) may share one database: the CAS is done by the database;
+ * - leases with fencing tokens for electing one leader among them (`claimLease`), and writes
+ *   that carry a token (`opts.fence`) commit only while it is current.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, LeaseStore {
   readonly #pool: pg.Pool;
   readonly #maxBatches: number;
   #queue: PendingWrite[] = [];
@@ -105,10 +109,10 @@ export class PostgresStore implements Store {
    * promise resolves once that commit is durable, or rejects with VersionConflict (this batch
    * alone was undone) or the database's error (nothing of the commit was acknowledged).
    */
-  write(ops: WriteOp[]): Promise<void> {
+  write(ops: WriteOp[], opts: WriteOptions = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("the PostgreSQL store is closed"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ ops, resolve, reject });
+      this.#queue.push({ ops, fence: opts.fence, resolve, reject });
       if (!this.#flushing) {
         // Writes of this event-loop turn join the first commit, as in SqliteStore.
         this.#flushing = new Promise<void>((done) => setImmediate(() => void this.#drain().finally(done)));
@@ -126,8 +130,8 @@ export class PostgresStore implements Store {
   }
 
   async #commit(group: PendingWrite[]): Promise<void> {
-    const payload = JSON.stringify(group.map((w) => w.ops.map(encodeOp)));
-    let results: ({ kind: Kind; id: string } | null)[];
+    const payload = JSON.stringify(group.map((w) => ({ f: w.fence ?? null, o: w.ops.map(encodeOp) })));
+    let results: ({ kind: Kind; id: string; fenced?: true } | null)[];
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.#pool.query<{ r: typeof results }>({
@@ -145,9 +149,10 @@ export class PostgresStore implements Store {
       }
     }
     group.forEach((w, i) => {
-      const conflict = results[i];
-      if (conflict) w.reject(new VersionConflict(conflict.kind, conflict.id));
-      else w.resolve();
+      const refused = results[i];
+      if (!refused) w.resolve();
+      else if (refused.fenced) w.reject(new FencedOut(w.fence!.lease, w.fence!.token));
+      else w.reject(new VersionConflict(refused.kind, refused.id));
     });
   }
 
@@ -160,6 +165,32 @@ export class PostgresStore implements Store {
       values: [name],
     });
     return Number(res.rows[0]!.value);
+  }
+
+  /**
+   * Takes lease `name` for `holder` when it is free, expired, or already `holder`'s, for `ttlMs`
+   * from now by the database's clock; resolves the fencing token (bumped at every change of
+   * holder), or undefined while another holder's lease runs.
+   */
+  async claimLease(name: string, holder: string, ttlMs: number): Promise<number | undefined> {
+    const res = await this.#pool.query<{ token: string }>({
+      name: "wharf-claim-lease",
+      text: `INSERT INTO leases AS l (name, holder, token, expires_at)
+               VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
+             ON CONFLICT (name) DO UPDATE SET
+               token = CASE WHEN l.holder = excluded.holder THEN l.token ELSE l.token + 1 END,
+               holder = excluded.holder, expires_at = excluded.expires_at
+             WHERE l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
+             RETURNING token`,
+      values: [name, holder, ttlMs],
+    });
+    const row = res.rows[0];
+    return row && Number(row.token);
+  }
+
+  /** Ends `holder`'s lease now (a clean shutdown), so another replica need not wait for it to expire. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#pool.query("UPDATE leases SET expires_at = clock_timestamp() WHERE name = $1 AND holder = $2", [name, holder]);
   }
 
   /** Waits for queued writes to commit, then closes the pool. */
