@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "60" },
     snapshot: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
+    /** A PostgreSQL URL: the server keeps its state there instead of SQLite (bench/store-pg.ts). */
+    store: { type: "string" },
     /** Directory for a `--cpu-prof` profile of the server process. */
     profile: { type: "string" },
   },
@@ -129,7 +131,7 @@ interface Row {
 async function runSize(instances: number, snapshot: boolean): Promise<Row> {
   const dataDir = mkdtempSync(join(tmpdir(), "wharf-bench-runtask-"));
   const server = await spawnUntil(
-    [join(REPO, "dist", "bench", "runtask-server.js"), "--data-dir", dataDir, ...(snapshot ? ["--snapshot"] : [])],
+    [join(REPO, "dist", "bench", "runtask-server.js"), "--data-dir", dataDir, ...(snapshot ? ["--snapshot"] : []), ...(args.store ? ["--store", args.store] : [])],
     /^READY (\d+)$/,
     30_000,
     args.profile ? ["--cpu-prof", "--cpu-prof-dir", args.profile] : [],
@@ -200,7 +202,7 @@ async function runSize(instances: number, snapshot: boolean): Promise<Row> {
     for (const c of conns) c.agent.destroy();
     return {
       instances,
-      mode: snapshot ? "per-call snapshot" : "kept index",
+      mode: (snapshot ? "per-call snapshot" : "kept index") + (args.store ? ", PostgreSQL" : ""),
       registerSeconds,
       firstCallMs,
       calls: lat.length,
@@ -238,7 +240,7 @@ async function main() {
   const md = [
     `Measured ${when} UTC with \`node dist/bench/runtask-api.js\` on ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ` +
       `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; 1-minute load average ${load} at the start.`,
-    `Three processes on the one machine: Wharf (\`startServer\`, SQLite \`synchronous=FULL\`, service controller off), ` +
+    `Three processes on the one machine: Wharf (\`startServer\`, ${args.store ? "PostgreSQL (`synchronous_commit=on`, same machine)" : "SQLite \`synchronous=FULL\`"}, service controller off), ` +
       `\`wharf agent --simulate N\` (N instances: 3 AZs, ${TYPES.split(",").length} instance types, 4096 CPU units and 16 GiB each; ` +
       `grouped long polls; every task reported PENDING then RUNNING, ${"2"} SubmitTaskStateChange calls per task), and the load generator: ` +
       `${CLIENTS} keep-alive clients sending SigV4-signed RunTask calls (count=${COUNT}, \`spread(attribute:ecs.availability-zone)\` then ` +
@@ -255,7 +257,7 @@ async function main() {
     "Each RunTask call of 10 tasks also brings 20 SubmitTaskStateChange calls (PENDING, RUNNING) and up to 10 grouped-poll answers to the server; " +
       "`Server CPU ms/call` counts them all. `--profile DIR` writes a CPU profile of the server process.",
     "",
-    `Tasks not placed: ${rows.map((r) => `${r.failedTasks} of ${((r.calls + 1) * COUNT).toLocaleString("en")} (${r.instances.toLocaleString("en")}${r.mode === "kept index" ? "" : ", snapshot"})`).join(", ")}.`,
+    `Tasks not placed: ${rows.map((r) => `${r.failedTasks} of ${((r.calls + 1) * COUNT).toLocaleString("en")} (${r.instances.toLocaleString("en")}${r.mode === "kept index" ? "" : `, ${r.mode}`})`).join(", ")}.`,
   ].join("\n");
   console.log(md);
   if (args.write) writeSection(md);

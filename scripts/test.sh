@@ -18,6 +18,7 @@ bash scripts/ensure-docker.sh
 bash scripts/ensure-haproxy.sh
 bash scripts/ensure-dns-tools.sh
 bash scripts/ensure-registry.sh
+bash scripts/ensure-postgres.sh >/dev/null || log "PostgreSQL not installed: the PostgreSQL store tests will be skipped"
 bash scripts/build-test-images.sh
 log "building (tsc) ..."
 npx tsc -p tsconfig.json

@@ -41,7 +41,10 @@ import { chainResolvers, type IdentityResolver, type RoleDirectory, rootCaller }
 import { type IamRuntime, startIam } from "./api/iam/startup.js";
 import { agentCredentialsRoute } from "./api/agent-credentials.js";
 import { ExecSessions } from "./api/exec-sessions.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { openStore, parseStoreSpec } from "./store/open.js";
+import { electLeader, fencedStore, type Leadership, soleLeader } from "./store/leader-election.js";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { parseCidr, VPC_PREFIX } from "./core/ec2/cidr.js";
 import type { WriteOp } from "./store/store.js";
 import { instancesToWake } from "./api/agent-wake.js";
@@ -71,6 +74,17 @@ import type { Service } from "./edge/service.js";
 
 export interface ServerOptions {
   dataDir: string;
+  /**
+   * The store: `sqlite` (default: `<dataDir>/wharf.db`) or a PostgreSQL URL (`postgres://…`,
+   * src/store/postgres.ts, docs/postgres.md). Default: env WHARF_STORE, else sqlite.
+   */
+  store?: string;
+  /**
+   * On PostgreSQL, replicas elect the one that runs the controllers through a lease in the
+   * database (src/store/leader-election.ts): its duration (default env WHARF_LEADER_LEASE_MS, else
+   * 3000 ms). A dead leader's successor takes over within about this long.
+   */
+  leaderLeaseMs?: number;
   /**
    * Warm starts (docs/services.md): poll answers list the images of the services that could run
    * on each instance, so agents pull them ahead of the tasks. Default true (env WHARF_WARM_STARTS=false turns it off).
@@ -216,7 +230,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log;
   const logAs = (component: string) => log && ((line: Record<string, unknown>) => log({ component, ...line }));
   const credentials = loadRootCredentials(opts.dataDir)!;
-  const sqlite = new SqliteStore(join(opts.dataDir, "wharf.db"));
+  const opened = await openStore(parseStoreSpec(opts.store ?? process.env.WHARF_STORE), opts.dataDir, (err) =>
+    opts.log?.({ component: "store", level: "warn", msg: "an idle PostgreSQL connection failed (the pool replaces it)", err: String(err) }),
+  );
   // Committed writes wake the controllers that care (see src/controllers/service-triggers.ts).
   let onWrite: WriteListener = () => undefined;
   // Placement keeps each cluster's index current from the same notifications (src/api/ecs/placement-indexes.ts).
@@ -228,7 +244,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Agents are woken by the same notifications (src/api/agent-wake.ts): no operation bumps them by hand.
   let hub: AgentHub | undefined;
   const store = withWriteListener(
-    sqlite,
+    opened.store,
     (ops) => {
       placement?.observe(ops);
       policyFeed?.observe(ops);
@@ -247,6 +263,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         err: String((err as Error)?.stack ?? err),
       }),
   );
+  // Controllers run on one replica: the leader of lease "controllers", whose writes carry its
+  // fencing token (PostgreSQL refuses a deposed leader's). SQLite has one process: it leads.
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = opts.leaderLeaseMs ?? (Number(process.env.WHARF_LEADER_LEASE_MS) || 3_000);
+  const leadership: Leadership = opened.leases
+    ? electLeader(opened.leases, { lease: "controllers", holder, ttlMs: leaseMs, onError: (err) => log?.({ component: "leader", level: "warn", msg: "the lease could not be claimed or renewed", err: String(err) }) })
+    : soleLeader("controllers", holder);
+  leadership.onChange((leader, token) =>
+    log?.(
+      leader
+        ? { component: "leader", level: "info", msg: "this replica leads the controllers", holder, token }
+        : { component: "leader", level: "warn", msg: "this replica no longer leads the controllers", holder },
+    ),
+  );
+  const controllerStore = fencedStore(store, leadership, !!opened.leases);
   const agents = new AgentHub(clock, opts.agentGraceMs);
   hub = agents;
   let networkPolicy = opts.networkPolicy;
@@ -283,17 +314,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (lbPlane) lbFeed = new LbDataPlaneFeed(elbDeps, lbPlane, log);
   const registries = serviceRegistryPort(deps);
   deps.beforeTaskStop = (task) => registries.beforeStop(task);
-  const services = new ServiceController(deps, serviceTaskPort(deps), {
-    lb: serviceLbPort(elbDeps),
+  // The service controller's writes (and the task launches and stops it makes) carry the fence.
+  const fenced = <D extends { store: unknown }>(d: D): D => new Proxy(d, { get: (t, p, r) => (p === "store" ? controllerStore : Reflect.get(t, p, r)) });
+  const ctlDeps = fenced(deps);
+  const services = new ServiceController(ctlDeps, serviceTaskPort(ctlDeps), {
+    active: () => leadership.isLeader(),
+    lb: serviceLbPort(fenced(elbDeps)),
     registry: registries,
     ...(opts.serviceParams ? { params: opts.serviceParams } : {}),
     log: (line) => opts.log?.({ component: "controller", level: "warn", msg: line }),
   });
   if (opts.serviceController !== false) {
+    // A new leader looks at every service at once instead of at the next resync.
+    leadership.onChange((leader) => leader && void services.resync().catch(() => undefined));
     deps.onServiceChanged = (arn) => services.enqueue(arn);
     onWrite = serviceTriggers(store, (arn) => services.enqueue(arn));
   }
-  const logStore = new LogStore(sqlite.database);
+  const logStore = new LogStore(opened.logsDatabase);
   const logsDeps: LogsDeps = { logs: logStore, clock };
   const ecrDeps: EcrDeps = { store, clock, lock: keyedLock(), tokenKey: loadTokenKey(opts.dataDir) };
   const registry =
@@ -338,7 +375,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // IAM users' keys and STS sessions (src/api/iam/, src/api/sts/), after the root keys.
   const iam = await startIam({ store, dataDir: opts.dataDir, accountId, clock, expiredSessions: "answer", ...(log ? { log: logAs("iam")! } : {}) });
   const reaper = startTaskReaper({
-    store,
+    store: controllerStore,
+    active: () => leadership.isLeader(),
     clock,
     retentionMs: opts.stoppedTaskRetentionMs ?? DEFAULT_STOPPED_TASK_RETENTION_MS,
     log: logAs("controller"),
@@ -433,6 +471,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       edge.setReady(false);
       chaos?.stop();
       reaper.stop();
+      await leadership.stop();
       await iam.stop();
       lbFeed?.close();
       await lbFeed?.idle();

@@ -13,6 +13,7 @@ import { accessLog, createLogger, LOG_LEVEL_HELP, LOG_LEVEL_OPTION, lineLog, res
 /** `wharf server`'s flags: the control plane's. */
 export const SERVER_OPTIONS = {
   "data-dir": { type: "string" },
+  store: { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
   "dns-port": { type: "string" },
@@ -34,6 +35,8 @@ export const UP_OPTIONS = {
 
 const CONTROL_PLANE_FLAGS = `  --data-dir DIR          state and credentials (default WHARF_DATA_DIR,
                           else ${DATA_DIR_DEFAULT_TEXT})
+  --store STORE           where state lives: sqlite (default, <data-dir>/wharf.db) or a PostgreSQL
+                          URL, postgres://user@host:port/db (default WHARF_STORE; docs/postgres.md)
   --host HOST             address to listen on (default WHARF_HOST, else 127.0.0.1)
   --port PORT             port to listen on (default WHARF_PORT, else 4700)
   --dns-port PORT         Wharf's DNS server (UDP and TCP) on --host: load balancers' DNSNames and
@@ -106,6 +109,7 @@ export async function upCommand(argv: string[]): Promise<number> {
 
 interface ServeFlags {
   "data-dir"?: string;
+  store?: string;
   host?: string;
   port?: string;
   "dns-port"?: string;
@@ -134,6 +138,7 @@ async function serve(command: string, values: ServeFlags, banner: boolean): Prom
   const registryPort = parsePort(values["registry-port"] ?? process.env.WHARF_REGISTRY_PORT) ?? (port === undefined || port === 0 || port === 65535 ? 0 : port + 1);
   const server = await startServer({
     dataDir,
+    ...(values.store !== undefined ? { store: values.store } : {}),
     random: seededRandom(seed),
     host: values.host ?? defaultHost(),
     port,

@@ -33,6 +33,8 @@ export interface ServiceControllerOptions {
   lb?: ServiceLbPort;
   /** The Cloud Map registries of services with `serviceRegistries` (without it, they are only stored). */
   registry?: ServiceRegistryPort;
+  /** Services are enqueued only while this says so (the replica leads; default always). */
+  active?: () => boolean;
 }
 
 export class ServiceController {
@@ -60,18 +62,21 @@ export class ServiceController {
 
   /** Something about this service (or its tasks, or its cluster's instances) may have changed. */
   enqueue(serviceArn: string): void {
+    if (this.#opts.active && !this.#opts.active()) return;
     this.queue.add(serviceArn);
   }
 
   /** Enqueues every ACTIVE or DRAINING service now and then every `resyncMs`. */
   start(): void {
-    const tick = async () => {
-      const rows = await this.#deps.store.list<ServiceDoc>("service");
-      for (const r of rows) if (r.value.status !== "INACTIVE") this.enqueue(r.id);
-    };
-    void tick().catch((e) => this.#opts.log?.(`service controller resync: ${String(e)}`));
-    this.#resync = setInterval(() => void tick().catch(() => undefined), this.#opts.resyncMs ?? 10_000);
+    void this.resync().catch((e) => this.#opts.log?.(`service controller resync: ${String(e)}`));
+    this.#resync = setInterval(() => void this.resync().catch(() => undefined), this.#opts.resyncMs ?? 10_000);
     this.#resync.unref?.();
+  }
+
+  /** Enqueues every ACTIVE or DRAINING service (at start, periodically, and when a replica becomes the leader). */
+  async resync(): Promise<void> {
+    const rows = await this.#deps.store.list<ServiceDoc>("service");
+    for (const r of rows) if (r.value.status !== "INACTIVE") this.enqueue(r.id);
   }
 
   async stop(): Promise<void> {

@@ -12,6 +12,8 @@ export interface TaskReaperOptions {
   /** How often to look; defaults to a quarter of the retention, between 100 ms and 1 minute. */
   intervalMs?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** Passes run only while this says so (the replica leads; default always). */
+  active?: () => boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export function startTaskReaper(o: TaskReaperOptions): { stop(): void } {
   const interval = o.intervalMs ?? Math.min(60_000, Math.max(100, Math.floor(o.retentionMs / 4)));
   let running = false;
   const timer = setInterval(() => {
-    if (running) return;
+    if (running || (o.active && !o.active())) return;
     running = true;
     reapStoppedTasks(o)
       .catch((err: unknown) => o.log?.({ level: "warn", msg: "task reaper pass failed", err: String(err) }))

@@ -1,4 +1,4 @@
-import type { Store, WriteOp } from "./store.js";
+import type { Store, WriteOp, WriteOptions } from "./store.js";
 
 /** Called after a batch of writes is durable, with the ops it held. */
 export type WriteListener = (ops: readonly WriteOp[]) => void;
@@ -23,8 +23,8 @@ export function withWriteListener<S extends Store>(
     get(target, prop, receiver) {
       if (prop === "listenerFailures") return failures;
       if (prop === "write") {
-        return async (ops: WriteOp[]) => {
-          await target.write(ops);
+        return async (ops: WriteOp[], opts?: WriteOptions) => {
+          await target.write(ops, opts);
           try {
             listener(ops);
           } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * The Store: every acknowledged write goes through it. One interface, backends behind it
- * (SQLite embedded today; PostgreSQL later). It is a small document store: each record is a
+ * (SQLite embedded, the default; PostgreSQL for several replicas). It is a small document store: each record is a
  * JSON document of one `kind`, addressed by `id`, grouped by `scope` (e.g. a cluster or a
  * family) and ordered within its kind by `sort`. Every record carries a `version` for
  * compare-and-swap, so several writers can detect each other.
@@ -83,6 +83,26 @@ export type WriteOp =
   | { op: "put"; kind: Kind; id: string; scope?: string; sort?: string; value: unknown; expectVersion?: number }
   | { op: "delete"; kind: Kind; id: string; expectVersion?: number };
 
+/**
+ * A leader's fencing token (src/store/leader-election.ts): a write that carries one commits only
+ * while that lease still has that token, so a deposed leader's late writes are refused.
+ */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
+export interface WriteOptions {
+  fence?: Fence;
+}
+
+/** Raised when a fenced write's token is no longer the lease's (another replica leads now). */
+export class FencedOut extends Error {
+  constructor(readonly lease: string, readonly token: number | undefined) {
+    super(token === undefined ? `not the leader of ${lease}: write refused` : `fencing token ${token} of ${lease} is stale: write refused`);
+  }
+}
+
 /** Raised when a compare-and-swap finds another version than expected. */
 export class VersionConflict extends Error {
   constructor(readonly kind: Kind, readonly id: string) {
@@ -93,8 +113,11 @@ export class VersionConflict extends Error {
 export interface Store {
   get<T>(kind: Kind, id: string): Promise<Versioned<T> | undefined>;
   list<T>(kind: Kind, query?: ListQuery): Promise<Versioned<T>[]>;
-  /** Applies every op atomically and durably, or none (throws VersionConflict). */
-  write(ops: WriteOp[]): Promise<void>;
+  /**
+   * Applies every op atomically and durably, or none (throws VersionConflict; FencedOut when
+   * `opts.fence` is stale — backends with one writer process, SQLite, have no other leader).
+   */
+  write(ops: WriteOp[], opts?: WriteOptions): Promise<void>;
   /** Returns the next value of a named counter (1, 2, …); values are never handed out twice. */
   nextSequence(name: string): Promise<number>;
   close(): Promise<void>;

@@ -24,11 +24,11 @@ function childEnv(): NodeJS.ProcessEnv {
 
 /**
  * Starts `wharf server` as a child process (on `port`, default a free one, on 127.0.0.1) and
- * waits for "Wharf is up at URL".
+ * waits for "Wharf is up at URL". `extra` adds flags (`--store …`) and environment.
  */
-export function startChildServer(dataDir: string, port = 0): Promise<Child> {
-  const proc = spawn(process.execPath, [BIN, "server", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir], {
-    env: childEnv(),
+export function startChildServer(dataDir: string, port = 0, extra: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Child> {
+  const proc = spawn(process.execPath, [BIN, "server", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, ...(extra.args ?? [])], {
+    env: { ...childEnv(), ...extra.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
