@@ -46,6 +46,8 @@ import { serviceLbPort } from "./api/ecs/service-lb-port.js";
 import { serviceRegistryPort } from "./api/ecs/service-registry-port.js";
 import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
+import { fileURLToPath } from "node:url";
+import { consoleSite } from "./edge/console-site.js";
 import { elbDnsRecords } from "./api/elbv2/dns-records.js";
 import { type DnsServer, startDnsServer } from "./dns/server.js";
 
@@ -133,6 +135,11 @@ export interface ServerOptions {
    * repositories but refuses to store images.
    */
   registry?: { host?: string; port?: number; binary?: string } | false;
+  /**
+   * The web console's built files, served at `/` (default: dist/console beside this build, made
+   * by `npm run build` from console/; docs/console.md); `false`: no console.
+   */
+  consoleDir?: string | false;
 }
 
 export interface RunningServer {
@@ -311,6 +318,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     version: VERSION,
     log: logAs("edge"),
     ...(opts.accessLog ? { onResponse: opts.accessLog } : {}),
+    ...(opts.consoleDir !== false ? { consoleSite: consoleSite(opts.consoleDir ?? fileURLToPath(new URL("../console/", import.meta.url))) } : {}),
     internal: [
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(prefetchFeed ? { prefetch: prefetchFeed } : {}), ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),

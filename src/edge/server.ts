@@ -13,12 +13,16 @@ import { type Caller, type IdentityResolver, isRoot, type RoleDirectory } from "
 import { authorize } from "./authorize.js";
 import { rootUserArn } from "../core/arn.js";
 import { verifySigV4 } from "./sigv4.js";
+import { type ConsoleSite, isConsoleRequest } from "./console-site.js";
 
 /** Largest request body accepted (ECS's own task definition limit is 64 KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A handler for Wharf's own paths under `/_wharf/`; returns false when it does not match. */
-export type InternalRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean> | boolean;
+/**
+ * A handler for Wharf's own paths under `/_wharf/`; returns false when it does not match. A signed
+ * route records its caller's access key in `call` (the access log's principal).
+ */
+export type InternalRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer, call: CallFacts) => Promise<boolean> | boolean;
 
 export interface EdgeOptions {
   services: Service[];
@@ -33,6 +37,8 @@ export interface EdgeOptions {
   log?: (line: Record<string, unknown>) => void;
   /** Called once per request when its answer is done (or the client hung up): the access log. */
   onResponse?: (entry: AccessLogEntry) => void;
+  /** The web console's static files, for GET requests that are not API calls (src/edge/console-site.ts). */
+  consoleSite?: ConsoleSite;
 }
 
 /** The protocol module of each Query-family service kind (EC2's variant; plain Query for ELBv2, later IAM and STS). */
@@ -73,6 +79,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
     res.setHeader("x-amzn-RequestId", requestId);
     res.setHeader("x-wharf-version", opts.version);
     const [path, query = ""] = splitUrl(req.url ?? "/");
+    if (opts.consoleSite && isConsoleRequest(req, path, query)) return opts.consoleSite(req, res, path);
     const routed = path.startsWith("/_wharf/") ? { protocol: jsonProtocol } : route({ req, query });
     readBody(req, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES)
       .then(async (body) => {
@@ -81,7 +88,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
             return sendJson(res, ready ? 200 : 503, { status: ready ? "ok" : "starting" }, "application/json");
           }
           if (path === "/_wharf/version") return sendJson(res, 200, { version: opts.version }, "application/json");
-          for (const r of opts.internal ?? []) if (await r(req, res, body)) return;
+          for (const r of opts.internal ?? []) if (await r(req, res, body, call)) return;
           return sendJson(res, 404, { message: "not found" }, "application/json");
         }
         const { protocol, service } = routed;
