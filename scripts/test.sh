@@ -19,9 +19,11 @@ bash scripts/ensure-haproxy.sh
 bash scripts/ensure-dns-tools.sh
 bash scripts/ensure-registry.sh
 bash scripts/ensure-postgres.sh >/dev/null || log "PostgreSQL not installed: the PostgreSQL store tests will be skipped"
+bash scripts/ensure-chromium.sh
 bash scripts/build-test-images.sh
-log "building (tsc) ..."
+log "building (tsc, and the web console with vite) ..."
 npx tsc -p tsconfig.json
+npm run --silent build:console
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   # Every test file, the longest first (the Terraform ones spend minutes in provider start-up and

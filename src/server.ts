@@ -56,6 +56,8 @@ import { serviceLbPort } from "./api/ecs/service-lb-port.js";
 import { serviceRegistryPort } from "./api/ecs/service-registry-port.js";
 import type { ReconcileParams } from "./core/service/types.js";
 import { VERSION } from "./version.js";
+import { fileURLToPath } from "node:url";
+import { consoleSite } from "./edge/console-site.js";
 import { elbDnsRecords } from "./api/elbv2/dns-records.js";
 import { type DnsServer, startDnsServer } from "./dns/server.js";
 import {
@@ -170,7 +172,7 @@ export interface ServerOptions {
   /**
    * Application Auto Scaling (src/api/applicationautoscaling/, docs/autoscaling.md): where
    * target-tracking policies create their alarms (CloudWatch's AlarmRegistry; without one, target
-   * tracking is refused), the alarms' Period (default 60 s, at least 10 s) and how often scheduled
+   * tracking is refused; default: Wharf's CloudWatch), the alarms' Period (default 60 s, at least 10 s) and how often scheduled
    * actions are checked (default 60 s, at least 10 s).
    */
   autoscaling?: { alarms?: AlarmRegistry; alarmPeriodS?: number; scheduleIntervalMs?: number };
@@ -180,6 +182,11 @@ export interface ServerOptions {
   metricBounds?: Partial<MetricStoreBounds>;
   /** Alarm action invokers (Application Auto Scaling's policies), besides any added later to `cloudwatch.invokers`. */
   alarmActionInvokers?: AlarmActionInvoker[];
+  /**
+   * The web console's built files, served at `/` (default: dist/console beside this build, made
+   * by `npm run build` from console/; docs/console.md); `false`: no console.
+   */
+  consoleDir?: string | false;
 }
 
 export interface RunningServer {
@@ -425,6 +432,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       opts.accessLog?.(entry);
     },
     metrics: metrics.render,
+    ...(opts.consoleDir !== false ? { consoleSite: consoleSite(opts.consoleDir ?? fileURLToPath(new URL("../console/", import.meta.url))) } : {}),
     internal: [
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(prefetchFeed ? { prefetch: prefetchFeed } : {}), ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),

@@ -51,5 +51,5 @@ export function agentChannelRoute(o: AgentChannelOptions): InternalRoute {
     },
   });
   const many = pollManyRoute(o);
-  return async (req, res, body) => (await single(req, res, body)) || many(req, res, body);
+  return async (req, res, body, call) => (await single(req, res, body, call)) || many(req, res, body, call);
 }

@@ -23,12 +23,13 @@ export interface SignedRouteOptions {
 }
 
 export function signedRoute(o: SignedRouteOptions): InternalRoute {
-  return async (req, res, body) => {
+  return async (req, res, body, call) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== o.path) return false;
     try {
       if (req.method !== "POST") throw new AwsError("UnknownOperationException", `Use POST ${o.path}.`, 405);
       const identity = verifySigV4({ method: req.method, url: req.url ?? "/", rawHeaders: req.rawHeaders, body }, o.secrets, o.clock.now());
+      if (call) Object.assign(call, { accessKeyId: identity.accessKeyId, service: identity.service });
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString("utf8"));

@@ -16,12 +16,16 @@ import { authorize } from "./authorize.js";
 import { rootUserArn } from "../core/arn.js";
 import { verifySigV4 } from "./sigv4.js";
 import { readLimitedBody } from "../core/http-body.js";
+import { type ConsoleSite, isConsoleRequest } from "./console-site.js";
 
 /** Largest request body accepted (ECS's own task definition limit is 64 KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A handler for Wharf's own paths under `/_wharf/`; returns false when it does not match. */
-export type InternalRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean> | boolean;
+/**
+ * A handler for Wharf's own paths under `/_wharf/`; returns false when it does not match. A signed
+ * route records its caller's access key in `call` (the access log's principal).
+ */
+export type InternalRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer, call: CallFacts) => Promise<boolean> | boolean;
 /**
  * A handler for an HTTP/1.1 Upgrade under `/_wharf/` (exec sessions, src/api/exec-sessions.ts):
  * it owns the raw socket; returns false when the path is not its own.
@@ -45,6 +49,8 @@ export interface EdgeOptions {
   onResponse?: (entry: AccessLogEntry) => void;
   /** `GET /metrics`: Wharf's own health in Prometheus' format (unsigned, as scrapers ask). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The web console's static files, for GET requests that are not API calls (src/edge/console-site.ts). */
+  consoleSite?: ConsoleSite;
 }
 
 /** The protocol module of each Query-family service kind (EC2's variant; plain Query for ELBv2, later IAM and STS). */
@@ -95,6 +101,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
       );
       return;
     }
+    if (opts.consoleSite && isConsoleRequest(req, path, query)) return opts.consoleSite(req, res, path);
     const routed = path.startsWith("/_wharf/") ? { protocol: jsonProtocol } : route({ req, query });
     readBody(req, routed.service?.maxBodyBytes ?? MAX_BODY_BYTES)
       .then(async (body) => {
@@ -103,7 +110,7 @@ export function createEdge(opts: EdgeOptions): { server: Server; setReady(ready:
             return sendJson(res, ready ? 200 : 503, { status: ready ? "ok" : "starting" }, "application/json");
           }
           if (path === "/_wharf/version") return sendJson(res, 200, { version: opts.version }, "application/json");
-          for (const r of opts.internal ?? []) if (await r(req, res, body)) return;
+          for (const r of opts.internal ?? []) if (await r(req, res, body, call)) return;
           return sendJson(res, 404, { message: "not found" }, "application/json");
         }
         const { protocol, service } = routed;
