@@ -43,7 +43,8 @@ describe("CloudWatch API: SDK v3, aws CLI and Query", () => {
   const invoked: AlarmActionEvent[] = [];
   before(async () => {
     w = await startTestWharf({ server: { serviceController: false, lbDataPlane: false, registry: false, clock: { now: () => now } } });
-    w.server.cloudwatch.invokers.push({ arnPrefix: "arn:aws:autoscaling:", invoke: async (e) => void invoked.push(e) });
+    // First in the list: the server already registers Application Auto Scaling's invoker for this prefix.
+    w.server.cloudwatch.invokers.unshift({ arnPrefix: "arn:aws:autoscaling:", invoke: async (e) => void invoked.push(e) });
     cw = new CloudWatchClient({ endpoint: w.server.url, region: "us-east-1", credentials: w.server.credentials, maxAttempts: 1 });
   });
   after(async () => {
