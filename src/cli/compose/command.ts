@@ -21,14 +21,14 @@ Commands:
   logs      print (and with --follow, follow) the services' output [SERVICE...]
   convert   print the ECS, ELBv2, EC2 and Cloud Map resources the file maps to, as JSON
 
-  -f, --file FILE         the compose file (default compose.yaml, compose.yml, docker-compose.yaml or
+  --file, -f FILE         the compose file (default compose.yaml, compose.yml, docker-compose.yaml or
                           docker-compose.yml in the working directory)
-  -p, --project-name NAME the project name (default COMPOSE_PROJECT_NAME, else the file's name:, else
+  --project-name, -p NAME the project name (default COMPOSE_PROJECT_NAME, else the file's name:, else
                           the file's directory)
   --profile NAME          enable a profile's services (repeatable)
   --wait-timeout SECONDS  up: how long to wait for the services to converge (default 600); down: for
                           the tasks to stop
-  -d, --detach            up: return once the resources are made, without waiting
+  --detach, -d            up: return once the resources are made, without waiting
   --follow                logs: keep printing new lines
 ${HELP_LINE}
 Each service becomes the task definition <project>-<service> and a FARGATE service in the
