@@ -1,3 +1,4 @@
+import { COMPOSE_HELP, COMPOSE_OPTIONS, composeCommand } from "./compose/command.js";
 import { AGENT_HELP, AGENT_OPTIONS, agentCommand } from "./agent.js";
 import { DEPLOYMENTS_HELP, DEPLOYMENTS_OPTIONS, deploymentsCommand } from "./deployments.js";
 import { ENV_HELP, ENV_OPTIONS, envCommand } from "./env.js";
@@ -27,5 +28,6 @@ export const COMMANDS: Record<string, Command> = {
   exec: { summary: "Run a command in a running task's container (ECS Exec; -it for a shell)", options: EXEC_OPTIONS, help: EXEC_HELP, run: execCommand },
   logs: { summary: "Print and follow a task's or service's container output", options: LOGS_OPTIONS, help: LOGS_HELP, run: logsCommand },
   deployments: { summary: "A service's deployments and where one's time went", options: DEPLOYMENTS_OPTIONS, help: DEPLOYMENTS_HELP, run: deploymentsCommand },
+  compose: { summary: "Run a compose file on ECS: up, down, ps, logs, convert", options: COMPOSE_OPTIONS, help: COMPOSE_HELP, run: composeCommand },
   "spot-interrupt": { summary: "Reclaim FARGATE_SPOT tasks now, as AWS does", options: SPOT_OPTIONS, help: SPOT_HELP, run: spotInterruptCommand },
 };

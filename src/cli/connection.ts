@@ -1,5 +1,6 @@
 import type { ContainerDefinition, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { EcsApiError, WharfClient } from "../contracts/wharf-client.js";
+import { QueryApiError, QueryClient, type XmlNode } from "../contracts/query-client.js";
 import { logsCallOf, type LogsCall } from "../contracts/logs-client.js";
 import { DATA_DIR_DEFAULT_TEXT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REGION, loadRootCredentials, resolveDataDir } from "../config.js";
 import { CliError } from "./args.js";
@@ -19,6 +20,10 @@ export interface Connection {
   logs: LogsCall;
   /** A signed JSON call to one of Wharf's own endpoints (`/_wharf/...`, e.g. /_wharf/explain). */
   internal: <T = Record<string, unknown>>(path: string, input: Record<string, unknown>) => Promise<T>;
+  /** A JSON 1.1 call to another service on the endpoint (Cloud Map, ECR), signed for it. */
+  json: <T = Record<string, unknown>>(target: { prefix: string; service: string }, operation: string, input: unknown) => Promise<T>;
+  /** A Query/EC2-protocol call (ELBv2 `elasticloadbalancing`, `ec2`), answered in XML. */
+  query: (service: string, action: string, params?: Record<string, string | number | boolean | undefined>) => Promise<XmlNode>;
 }
 
 export const CONNECTION_OPTIONS = {
@@ -61,17 +66,20 @@ export function connect(values: { endpoint?: string; region?: string; "data-dir"
   const api = new WharfClient(url.toString(), credentials, region);
   const reach = <T>(p: Promise<T>): Promise<T> =>
     p.catch((err: Error & { cause?: { code?: string } }) => {
-      if (err instanceof EcsApiError) throw err;
+      if (err instanceof EcsApiError || err instanceof QueryApiError) throw err;
       const code = err.cause?.code ?? "";
       throw new CliError(`cannot reach Wharf at ${endpoint} (${code || err.message}): start it with 'wharf up', or pass --endpoint`);
     });
   const logs = logsCallOf(api);
+  const queries = new QueryClient(url.toString(), credentials, region);
   return {
     endpoint,
     region,
     ecs: (op, input) => reach(api.call(op, input)),
     logs: (r, op, input, signal) => reach(logs(r, op, input, signal)),
     internal: (path, input) => reach(api.internal(path, input)),
+    json: (target, op, input) => reach(api.callService({ ...target, region }, op, input)),
+    query: (service, action, params) => reach(queries.call(service, action, params)),
   };
 }
 

@@ -1,0 +1,19 @@
+export { ComposeError, normalizeProjectName } from "./project.js";
+export type { ComposeProject, ComposeService, ComposePort, ComposeMount, ComposeHealthcheck, ComposeDependency, ComposeBuild } from "./project.js";
+export { normalizeProject, type NormalizeOptions } from "./normalize.js";
+export { interpolate, interpolateString, parseEnvFile } from "./interpolate.js";
+export { composeDurationSec, composeSizeMiB, nearestFargateSize, shellWords } from "./units.js";
+export {
+  convertProject,
+  elbName,
+  familyOf,
+  repositoryOf,
+  volumeFileSystemId,
+  PROJECT_TAG,
+  SPEC_TAG,
+  type ComposePlan,
+  type ConvertContext,
+  type PlannedService,
+  type PlannedSecurityGroup,
+  type PlannedTargetGroup,
+} from "./convert.js";
