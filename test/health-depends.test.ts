@@ -63,7 +63,12 @@ describe("health checks and dependsOn (real Docker)", { concurrency: true }, () 
         t = await describeOne(h, clusterName, arn);
         return ok(t) ? t : undefined;
       },
-      { what: `the task ${what}`, timeoutMs, intervalMs: 150, detail: () => ({ last: t?.lastStatus, health: t?.healthStatus, why: t?.stoppedReason }) },
+      { what: `the task ${what}`, timeoutMs, intervalMs: 150, detail: () => ({
+        last: t?.lastStatus,
+        health: t?.healthStatus,
+        why: t?.stoppedReason,
+        containers: t?.containers?.map((c) => ({ name: c.name, last: c.lastStatus, health: c.healthStatus, exit: c.exitCode, reason: c.reason })),
+      }) },
     );
   }
 
