@@ -80,9 +80,7 @@ export async function authorize(call: CallToAuthorize): Promise<void> {
       ...(ctx.requestTags ? { requestTags: ctx.requestTags } : {}),
       ...(ctx.keys ? { keys: ctx.keys } : {}),
     };
-    // No resource named (e.g. an empty list the model allows): the action is decided on "*", never skipped.
-    const named = await spec.resources(input, principal);
-    const resources = named.length ? named : ["*"];
+    const resources = await spec.resources(input, principal);
     const items: AuthzItem[] = [];
     const tagsOf = service.resourceTags && readsResourceTags(caller) ? service.resourceTags : undefined;
     for (const resource of resources) {

@@ -182,8 +182,12 @@ describe("authorizer", () => {
   it("an operation without a spec is authorized as SERVICE:Operation on *", async () => {
     const alice = user(only(allow("ecs:ExecuteCommand")));
     assert.equal(await outcome({ caller: alice, service: ECS, operation: "ExecuteCommand" }), "allowed");
-    const e = await denied({ caller: alice, service: ECS, operation: "UpdateTaskProtection" });
-    assert.match(e.message, /ecs:UpdateTaskProtection on resource: \*/);
+    // An operation the table does not know (every modelled ECS operation has a spec now).
+    const e = await denied({ caller: alice, service: ECS, operation: "SomeFutureOperation" });
+    assert.match(e.message, /ecs:SomeFutureOperation on resource: \*/);
+    // Task protection with no task named is decided on the cluster, not passed unevaluated.
+    const p = await denied({ caller: alice, service: ECS, operation: "UpdateTaskProtection" });
+    assert.match(p.message, /ecs:UpdateTaskProtection on resource: arn:aws:ecs:us-east-1:\d+:cluster\/default/);
   });
 
   it("task sets: created on their service, deleted and promoted as task-set ARNs", async () => {

@@ -33,6 +33,10 @@ const taskSetOf = (i: In, p: Principal, ref: string): string => {
   const svc = str(i.service) ?? "";
   return `${arnBase(p)}:task-set/${clusterNameOf(clusterOf(i, p))}/${isArn(svc) ? svc.slice(svc.lastIndexOf("/") + 1) : svc}/${ref}`;
 };
+const tasksOrCluster = (i: In, p: Principal): string[] => {
+  const tasks = strs(i.tasks).map((t) => inCluster("task", i, p, t));
+  return tasks.length ? tasks : [clusterOf(i, p)];
+};
 const capacityProviderOf = (p: Principal, ref: string) => (isArn(ref) ? ref : capacityProviderArn(p, ref));
 /** `family`, `family:revision` or an ARN → the task-definition ARN (`family:*` when no revision is named). */
 const taskDefArnOf = (p: Principal, ref: string): string => {
@@ -172,8 +176,9 @@ export function ecsAuthorization(deps: EcsDeps): Record<string, OperationAuthz> 
     ),
     StopTask: a("StopTask", (i: In, p) => [inCluster("task", i, p, str(i.task) ?? "")], withCluster),
     DescribeTasks: a("DescribeTasks", (i: In, p) => strs(i.tasks).map((t) => inCluster("task", i, p, t)), withCluster),
-    UpdateTaskProtection: a("UpdateTaskProtection", (i: In, p) => strs(i.tasks).map((t) => inCluster("task", i, p, t)), withCluster),
-    GetTaskProtection: a("GetTaskProtection", (i: In, p) => strs(i.tasks).map((t) => inCluster("task", i, p, t)), withCluster),
+    // Decided on the tasks named; with none named, on the cluster (never on nothing).
+    UpdateTaskProtection: a("UpdateTaskProtection", (i: In, p) => tasksOrCluster(i, p), withCluster),
+    GetTaskProtection: a("GetTaskProtection", (i: In, p) => tasksOrCluster(i, p), withCluster),
     ListTasks: a("ListTasks", (i: In, p) => (str(i.containerInstance) ? [inCluster("container-instance", i, p, str(i.containerInstance)!)] : ["*"]), withCluster),
     SubmitTaskStateChange: a("SubmitTaskStateChange", cluster),
     SubmitContainerStateChange: a("SubmitContainerStateChange", cluster),
