@@ -241,7 +241,7 @@ describe("services behind a load balancer (aws CLI, real Docker, HAProxy)", { ti
     } finally {
       result = await load.stop();
     }
-    tc.diagnostic(`deploy wall time ${deployMs} ms; ${result.sent} requests, ${result.failed} failed, over ${result.wallMs} ms`);
+    tc.diagnostic(`deploy wall time ${deployMs} ms; ${result.sent} requests, ${result.failed} failed, ${result.resent} resent, over ${result.wallMs} ms`);
     tc.diagnostic(`answers: ${JSON.stringify([...result.bodies])}`);
     assert.equal(result.failed, 0, `failed requests: ${result.failures.join("; ")}`);
     assert.ok(result.sent >= 200, "the load ran");

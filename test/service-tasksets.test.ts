@@ -178,7 +178,7 @@ describe("task sets and the EXTERNAL deployment controller (aws CLI, real Docker
     } finally {
       result = await load.stop();
     }
-    tc.diagnostic(`${result.sent} requests, ${result.failed} failed; answers: ${JSON.stringify([...result.bodies].map(([b, n]) => [b.split(" ")[0], n]))}`);
+    tc.diagnostic(`${result.sent} requests, ${result.failed} failed, ${result.resent} resent after an idle-connection close; answers: ${JSON.stringify([...result.bodies].map(([b, n]) => [b.split(" ")[0], n]))}`);
     assert.equal(result.failed, 0, `failed requests: ${result.failures.join("; ")}`);
     const revisions = new Set([...result.bodies.keys()].map((b) => b.split(" ")[0]));
     assert.deepEqual([...revisions].sort(), ["v1", "v2"], "production served blue, then green");
