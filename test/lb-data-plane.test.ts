@@ -210,6 +210,43 @@ describe("load balancer data plane (HAProxy)", () => {
     assert.ok(ok > 0);
   });
 
+  it("reloads seamlessly: ten reloads in a row reset no new connection (the listeners pass to the new worker)", async () => {
+    const web = tg("steady", ["b", "c"]);
+    const plain = httpListener(port, web);
+    const ruled = (i: number) =>
+      httpListener(port, web, { rules: [{ arn: `${ARN}:listener-rule/r${i}`, priority: 1, conditions: [{ field: "path-pattern", values: [`/never-${i}`] }], action: { type: "fixed-response", statusCode: "404" } }] });
+    await dp.apply(desiredState(addr, [plain], [web]));
+    await waitHealthy([backends.b, backends.c]);
+    let ok = 0;
+    const errors: string[] = [];
+    let stop = false;
+    // Each GET on a connection of its own (agent: false), so every one goes through accept().
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const a = await get(addr, port, "/load");
+          if (a.status === 200) ok++;
+          else errors.push(`HTTP ${a.status}`);
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    try {
+      for (let i = 0; i < 10; i++) {
+        // Every change of rules is a reload (a new worker); wait for requests between them.
+        await dp.apply(desiredState(addr, [i % 2 ? plain : ruled(i)], [web]));
+        const seen = ok;
+        await waitFor(() => ok > seen + 20, { what: `requests after reload ${i + 1}`, timeoutMs: 15_000 });
+      }
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+    }
+    assert.deepEqual(errors.slice(0, 5), [], `${errors.length} of ${ok + errors.length} requests failed across ten reloads`);
+  });
+
   it("close stops HAProxy and removes its files", async () => {
     await dp.close();
     assert.equal(existsSync(join(dir, "haproxy")), false);

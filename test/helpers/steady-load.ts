@@ -45,7 +45,9 @@ export function steadyLoad(o: { host: string; port: number; path?: string; rps: 
         resolve();
       };
       const req = request(
-        { host: o.host, port: o.port, path: o.path ?? "/", agent, headers: o.hostHeader ? { host: o.hostHeader } : {} },
+        // A resend goes on a connection of its own: the pool's other idle sockets may be closing too (a
+        // reloading HAProxy closes all its idle keep-alive connections at once).
+        { host: o.host, port: o.port, path: o.path ?? "/", agent: again ? false : agent, headers: o.hostHeader ? { host: o.hostHeader } : {} },
         (res) => {
           let body = "";
           res.setEncoding("utf8");
