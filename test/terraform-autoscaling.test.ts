@@ -1,12 +1,9 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, DescribeScheduledActionsCommand } from "@aws-sdk/client-application-auto-scaling";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
 import { MemoryAlarms } from "./helpers/memory-alarms.js";
-import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+import { terraformSkip, terraformStack, type TerraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-autoscaling with the real `terraform` binary and the hashicorp/aws provider from
@@ -19,29 +16,23 @@ describe("Terraform: Application Auto Scaling target, target-tracking policy and
   let h: TestWharf;
   let aas: ApplicationAutoScalingClient;
   const alarms = new MemoryAlarms();
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
-  const tf = (...args: string[]) => t!.tf(...args);
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false, autoscaling: { alarms } } });
     aas = new ApplicationAutoScalingClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-aas-"));
-    t = terraformExample("terraform-autoscaling", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfaas");
+    t = terraformStack("terraform-autoscaling", h.server.credentials, { endpoint: h.server.url, name: "tfaas" });
   });
   after(async () => {
-    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     aas?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    await tf("init", "-input=false", "-no-color");
-    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: unknown }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs<unknown>();
     assert.match(String(out.target_arn!.value), /^arn:aws:application-autoscaling:us-east-1:\d{12}:scalable-target\/[0-9a-f]{36}$/);
     assert.match(String(out.policy_arn!.value), /:scalingPolicy:[0-9a-f-]{36}:resource\/ecs\/service\/tfaas\/web:policyName\/cpu60$/);
     assert.equal((out.alarms!.value as string[]).length, 2);
@@ -53,10 +44,10 @@ describe("Terraform: Application Auto Scaling target, target-tracking policy and
     const action = (await aas.send(new DescribeScheduledActionsCommand({ ServiceNamespace: "ecs", ResourceId: "service/tfaas/web" }))).ScheduledActions![0]!;
     assert.deepEqual([action.Schedule, action.Timezone, action.ScalableTargetAction], ["cron(0 9 ? * MON-FRI *)", "Asia/Seoul", { MinCapacity: 2, MaxCapacity: 4 }]);
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, plan.out);
 
-    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     assert.deepEqual((await aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs" }))).ScalableTargets, []);
     assert.equal(alarms.alarms.size, 0);
   });

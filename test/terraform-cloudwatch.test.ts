@@ -1,11 +1,8 @@
 import { CloudWatchClient, DescribeAlarmsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
-import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+import { terraformSkip, terraformStack, type TerraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-cloudwatch with the real `terraform` binary and the hashicorp/aws provider
@@ -15,29 +12,23 @@ import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/te
 describe("Terraform: aws_cloudwatch_metric_alarm (a metric and metric math) apply, plan clean and destroy", { skip: terraformSkip }, () => {
   let h: TestWharf;
   let cw: CloudWatchClient;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
-  const tf = (...args: string[]) => t!.tf(...args);
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false, registry: false } });
     cw = new CloudWatchClient({ endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-cw-"));
-    t = terraformExample("terraform-cloudwatch", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfcw");
+    t = terraformStack("terraform-cloudwatch", h.server.credentials, { endpoint: h.server.url, name: "tfcw" });
   });
   after(async () => {
-    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     cw?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    await tf("init", "-input=false", "-no-color");
-    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs<string>();
     assert.equal(out.cpu_alarm_arn!.value, `arn:aws:cloudwatch:us-east-1:${h.server.accountId}:alarm:tfcw-cpu-high`);
     const alarms = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "tfcw-" }))).MetricAlarms!;
     assert.deepEqual(alarms.map((a) => a.AlarmName), ["tfcw-cpu-high", "tfcw-error-rate"]);
@@ -49,10 +40,10 @@ describe("Terraform: aws_cloudwatch_metric_alarm (a metric and metric math) appl
     const rate = alarms[1]!;
     assert.deepEqual(rate.Metrics!.map((m) => m.Id).sort(), ["errors", "rate", "requests"]);
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, plan.out);
 
-    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     assert.deepEqual((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "tfcw-" }))).MetricAlarms, []);
   });
 });

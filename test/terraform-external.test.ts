@@ -1,11 +1,8 @@
 import { CreateTaskSetCommand, DescribeServicesCommand, DescribeTaskSetsCommand } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
-import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/terraform.js";
+import { terraformSkip, terraformStack, type TerraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-external with the real `terraform` binary and the hashicorp/aws provider
@@ -16,27 +13,21 @@ import { type TerraformDir, terraformExample, terraformSkip } from "./helpers/te
  */
 describe("Terraform: an ECS service with the EXTERNAL deployment controller applies, plans clean and destroys", { skip: terraformSkip }, () => {
   let h: TestWharf;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false } });
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-ext-"));
-    t = terraformExample("terraform-external", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tf-ext");
+    t = terraformStack("terraform-external", h.server.credentials, { endpoint: h.server.url, name: "tf-ext" });
   });
   after(async () => {
-    if (t) await t.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, a task set beside it, plan -detailed-exitcode = 0, destroy", async () => {
-    const tf = t!;
-    await tf.tf("init", "-input=false", "-no-color");
-    await tf.tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf.tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs<string>();
     const svc = (await h.ecs.send(new DescribeServicesCommand({ cluster: "tf-ext", services: ["web"] }))).services![0]!;
     assert.equal(svc.serviceArn, out.service_arn!.value);
     assert.equal(svc.deploymentController?.type, "EXTERNAL");
@@ -50,10 +41,10 @@ describe("Terraform: an ECS service with the EXTERNAL deployment controller appl
     const sets = (await h.ecs.send(new DescribeTaskSetsCommand({ cluster: "tf-ext", service: "web" }))).taskSets!;
     assert.deepEqual(sets.map((s) => s.id), [ts.id]);
 
-    const plan = await tf.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, `terraform plan shows drift:\n${plan.out}`);
 
-    await tf.tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     // The cluster is gone too, which ECS allows only once its services are deleted.
     await assert.rejects(h.ecs.send(new DescribeServicesCommand({ cluster: "tf-ext", services: ["web"] })), { name: "ClusterNotFoundException" });
   });

@@ -2,12 +2,9 @@ import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, ListTagsForResourceCommand, SSMClient } from "@aws-sdk/client-ssm";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestWharf, type TestWharf } from "./helpers/harness.js";
-import { terraformExample, terraformSkip, type TerraformDir } from "./helpers/terraform.js";
+import { terraformSkip, terraformStack, type TerraformStack } from "./helpers/terraform.js";
 
 /**
  * examples/terraform-secrets with the real `terraform` binary and the hashicorp/aws provider from
@@ -18,32 +15,26 @@ describe("Terraform: an SSM parameter, a secret and its version, and a task defi
   let h: TestWharf;
   let ssm: SSMClient;
   let sm: SecretsManagerClient;
-  let work = "";
-  let t: TerraformDir | undefined;
-  const vars: string[] = [];
-  const tf = (...args: string[]) => t!.tf(...args);
+  let t: TerraformStack | undefined;
 
   before(async () => {
     h = await startTestWharf({ server: { serviceController: false, lbDataPlane: false, registry: false, dnsPort: false } });
     const opts = { endpoint: h.server.url, region: "us-east-1", credentials: h.server.credentials, maxAttempts: 1 };
     ssm = new SSMClient(opts);
     sm = new SecretsManagerClient(opts);
-    work = mkdtempSync(join(tmpdir(), "wharf-tf-secrets-"));
-    t = terraformExample("terraform-secrets", work, h.server.credentials);
-    vars.push("-var", `endpoint=${h.server.url}`, "-var", "name=tfsec");
+    t = terraformStack("terraform-secrets", h.server.credentials, { endpoint: h.server.url, name: "tfsec" });
   });
   after(async () => {
-    if (t) await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars).catch(() => undefined);
+    await t?.cleanup();
     ssm?.destroy();
     sm?.destroy();
     await h?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("apply, plan -detailed-exitcode = 0, destroy", async () => {
-    await tf("init", "-input=false", "-no-color");
-    await tf("apply", "-auto-approve", "-input=false", "-no-color", ...vars);
-    const out = JSON.parse((await tf("output", "-json", "-no-color")).stdout) as Record<string, { value: string }>;
+    await t!.init();
+    await t!.apply();
+    const out = await t!.outputs<string>();
     assert.equal(out.parameter_arn!.value, `arn:aws:ssm:us-east-1:${h.server.accountId}:parameter/tfsec/db/password`);
     assert.match(out.secret_arn!.value, new RegExp(`^arn:aws:secretsmanager:us-east-1:${h.server.accountId}:secret:tfsec/api-[A-Za-z0-9]{6}$`));
     const p = (await ssm.send(new GetParameterCommand({ Name: "/tfsec/db/password", WithDecryption: true }))).Parameter!;
@@ -57,10 +48,10 @@ describe("Terraform: an SSM parameter, a secret and its version, and a task defi
       { name: "API_KEY", valueFrom: `${out.secret_arn!.value}:password::` },
     ]);
 
-    const plan = await t!.planExitCode(...vars);
+    const plan = await t!.plan();
     assert.equal(plan.code, 0, plan.out);
 
-    await tf("destroy", "-auto-approve", "-input=false", "-no-color", ...vars);
+    await t!.destroy();
     await assert.rejects(ssm.send(new GetParameterCommand({ Name: "/tfsec/db/password" })), { name: "ParameterNotFound" });
     await assert.rejects(sm.send(new DescribeSecretCommand({ SecretId: "tfsec/api" })), { name: "ResourceNotFoundException" });
   });
