@@ -51,6 +51,8 @@ import { instancesToWake } from "./api/agent-wake.js";
 import { withWriteListener, type WriteListener } from "./store/observed-store.js";
 import { ServiceController } from "./controllers/service-controller.js";
 import { serviceTriggers } from "./controllers/service-triggers.js";
+import { SecretRotationController } from "./controllers/secret-rotation.js";
+import { secretVersionPort } from "./api/secret-versions.js";
 import { serviceTaskPort } from "./api/ecs/service-task-port.js";
 import { serviceLbPort } from "./api/ecs/service-lb-port.js";
 import { serviceRegistryPort } from "./api/ecs/service-registry-port.js";
@@ -248,6 +250,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let lbFeed: LbDataPlaneFeed | undefined;
   let prefetchFeed: PrefetchFeed | undefined;
   let groupWrites: ((ops: readonly WriteOp[]) => void) | undefined;
+  let rotation: SecretRotationController | undefined;
   // Agents are woken by the same notifications (src/api/agent-wake.ts): no operation bumps them by hand.
   let hub: AgentHub | undefined;
   const store = withWriteListener(
@@ -258,6 +261,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       lbFeed?.observe(ops);
       prefetchFeed?.observe(ops);
       groupWrites?.(ops);
+      rotation?.observe(ops);
       if (hub) for (const arn of instancesToWake(ops)) hub.bump(arn);
       onWrite(ops);
     },
@@ -360,6 +364,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   // Parameter Store's SecureStrings and Secrets Manager's values are sealed like IAM's secrets (same key, <dataDir>/iam.key).
   const secretsDeps = { store, clock, lock: keyedLock(), box: loadSecretBox(opts.dataDir), random: cryptoRandom };
+  // Opted-in services redeploy when a secret they reference gets a new version (docs/secrets.md).
+  const rotationCtl =
+    opts.serviceController === false
+      ? undefined
+      : new SecretRotationController(fenced(deps), secretVersionPort(secretsDeps), {
+          active: () => leadership.isLeader(),
+          onRedeploy: (arn) => services.enqueue(arn),
+          log: (line) => opts.log?.({ component: "controller", level: "warn", msg: line }),
+        });
   const lifecycleSweeper = startLifecycleSweeper(ecrDeps, 10 * 60_000, logAs("ecr"));
   const sweeper = startRetentionSweeper(logStore, clock, opts.logsSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   const alarmBook = new AlarmBook(store);
@@ -453,6 +466,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const port = (edge.server.address() as AddressInfo).port;
   if (opts.serviceController !== false) services.start();
+  rotation = rotationCtl;
+  rotation?.start();
   lbFeed?.start();
   const chaos = opts.spotInterruptionsPerHour ? startSpotChaos(deps, { perHour: opts.spotInterruptionsPerHour, log: logAs("ecs") }) : undefined;
   edge.setReady(true);
@@ -485,6 +500,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await lbFeed?.idle();
       await ownPlane?.close();
       await services.stop();
+      await rotation?.stop();
       agents.close();
       execSessions.close();
       await new Promise<void>((resolve) => {

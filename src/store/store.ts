@@ -53,6 +53,8 @@ export type Kind =
   // SSM Parameter Store and Secrets Manager (src/api/ssm/, src/api/secretsmanager/): id `<account>:<region>:<name>`, scope `<account>:<region>`.
   | "ssm-parameter"
   | "sm-secret"
+  // The secret versions an opted-in service's deployment started with (src/controllers/secret-rotation.ts): id the service ARN.
+  | "secret-watch"
   // Application Auto Scaling (src/api/applicationautoscaling/): scope `<account>:<region>`.
   | "aas-target"
   | "aas-policy"

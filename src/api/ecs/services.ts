@@ -9,13 +9,11 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterOfArn, idInCluster, lastSegment, serviceArn } from "../../core/arn.js";
 import { AwsError, invalidParameter } from "../../core/errors.js";
-import { newDeploymentId } from "../../core/ids.js";
 import type { StrategyItem } from "../../core/fargate/index.js";
 import { checkFargateRequest, type Launch, resolveLaunch } from "./fargate-launch.js";
 import { checkCompatibility } from "./task-launch.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
-import { rolloutReason } from "../../core/service/messages.js";
-import { emptyMemory, type DeploymentState } from "../../core/service/types.js";
+import { emptyMemory } from "../../core/service/types.js";
 import { computedDesiredCount } from "../../core/service/task-sets.js";
 import { validateTags } from "../../core/tags.js";
 import { epochSeconds } from "../../core/time.js";
@@ -24,7 +22,8 @@ import type { RequestContext } from "../../edge/service.js";
 import { requireCluster, type ClusterDoc } from "./clusters.js";
 import type { EcsDeps } from "./deps.js";
 import { renderService, type ServiceDoc } from "../../records/service-doc.js";
-import { newRecord, syncHistory, withRecord } from "../../records/service-history.js";
+import { newRecord } from "../../records/service-history.js";
+import { newDeployment, withNewDeployment } from "../../records/service-redeploy.js";
 import { checkServiceRegistries } from "./service-registry-validate.js";
 import { checkTargetGroups, gracePeriodOf } from "./service-lb-validate.js";
 import {
@@ -76,32 +75,6 @@ async function requireActive(deps: EcsDeps, arn: string): Promise<ServiceDoc> {
   if (!doc) throw serviceNotFound();
   if (doc.status !== "ACTIVE") throw serviceNotActive();
   return doc;
-}
-
-function newDeployment(
-  nowMs: number,
-  td: string,
-  desiredCount: number,
-  spec: Pick<ServiceDoc, "launchType" | "platformVersion" | "capacityProviderStrategy" | "networkConfiguration">,
-): DeploymentState {
-  const id = newDeploymentId();
-  return {
-    id,
-    status: "PRIMARY",
-    taskDefinition: td,
-    desiredCount,
-    pendingCount: 0,
-    runningCount: 0,
-    failedTasks: 0,
-    rolloutState: "IN_PROGRESS",
-    rolloutStateReason: rolloutReason.inProgress(id),
-    createdAt: nowMs,
-    updatedAt: nowMs,
-    ...(spec.launchType ? { launchType: spec.launchType } : {}),
-    ...(spec.platformVersion ? { platformVersion: spec.platformVersion } : {}),
-    ...(spec.capacityProviderStrategy?.length ? { capacityProviderStrategy: spec.capacityProviderStrategy } : {}),
-    ...(spec.networkConfiguration ? { networkConfiguration: spec.networkConfiguration } : {}),
-  };
 }
 
 /** The definition can run with the launch; Fargate's own refusals too (placement, platform, architecture). */
@@ -310,18 +283,9 @@ export async function updateService(deps: EcsDeps, input: UpdateServiceRequest, 
       (input.enableExecuteCommand !== undefined && input.enableExecuteCommand !== base.enableExecuteCommand);
     const desired = daemon ? base.desiredCount : next.desiredCount;
     if (redeploy) {
-      const fresh = newDeployment(now, next.taskDefinition!, desired, next);
-      next.wharf.deployments = [
-        fresh,
-        ...base.wharf.deployments.map((d) => ({ ...d, status: "ACTIVE" as const, updatedAt: now })),
-      ];
-      next.wharf.history = syncHistory(
-        withRecord(base.wharf.history, newRecord(ctx.principal, { ...base, deploymentConfiguration }, fresh, cluster.clusterName)),
-        { deployments: next.wharf.deployments, dropped: [] },
-        deploymentConfiguration.deploymentCircuitBreaker as { enable: boolean; rollback: boolean } | undefined,
-        desired,
-        now,
-      );
+      const started = withNewDeployment(base, { ...next, deploymentConfiguration }, ctx.principal, cluster.clusterName, desired, now);
+      next.wharf.deployments = started.wharf.deployments;
+      next.wharf.history = started.wharf.history;
     } else {
       next.wharf.deployments = base.wharf.deployments.map((d) =>
         d.status === "PRIMARY" && d.desiredCount !== desired ? { ...d, desiredCount: desired, updatedAt: now } : d,
