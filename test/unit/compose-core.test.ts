@@ -67,10 +67,10 @@ describe("compose core: normalize and convert", () => {
   it("refuses what ECS cannot mean, with every reason", () => {
     const bad = {
       services: {
-        x: { image: "i", privileged: true, volumes: ["./src:/src"], secrets: ["s"], restart: "no", depends_on: { y: { condition: "service_completed_successfully" } } },
+        x: { image: "i", privileged: true, volumes: ["./src:/src"], secrets: [{ source: "s", mode: 0o400 }, "db-pass"], restart: "no", depends_on: { y: { condition: "service_completed_successfully" } } },
         y: { image: "i" },
       },
-      secrets: { s: { file: "./s" } },
+      secrets: { s: { file: "./s" }, "db-pass": { external: true }, d: { driver: "vault" }, bad: { name: "arn:aws:s3:::bucket", external: true } },
     };
     const err = (() => {
       try {
@@ -82,6 +82,58 @@ describe("compose core: normalize and convert", () => {
     })();
     assert.ok(err instanceof ComposeError);
     const text = err.reasons.join("\n");
-    for (const re of [/privileged/, /bind mount/, /Secrets Manager/, /restart/, /service_completed_successfully/]) assert.match(text, re);
+    for (const re of [
+      /privileged/,
+      /bind mount/,
+      /services\.x\.secrets\.s\.mode: ECS injects a secret as an environment variable, which has no file mode/,
+      /services\.x\.secrets\.db-pass: .*'db-pass' is not a variable name \(set target: to one, e\.g\. DB_PASS\)/,
+      /secrets\.d\.driver: .*no ECS meaning/,
+      /secrets\.bad\.name: 'arn:aws:s3:::bucket' is neither a Secrets Manager secret ARN nor a Parameter Store parameter ARN/,
+      /restart/,
+      /service_completed_successfully/,
+    ]) assert.match(text, re);
+  });
+
+  it("maps secrets to ECS container secrets: external ones by ARN or name, file and environment ones put into Secrets Manager by up", () => {
+    const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/db-AbCdEf";
+    const doc = {
+      services: {
+        api: { image: "api:1", secrets: ["db", { source: "token", target: "API_TOKEN" }, { source: "param", target: "FLAG" }, { source: "named", target: "NAMED" }] },
+        web: { image: "web:1" },
+      },
+      secrets: {
+        db: { name: arn, external: true },
+        token: { file: "./token.txt" },
+        param: { name: "arn:aws:ssm:us-east-1:000000000000:parameter/app/flag", external: true },
+        named: { external: true, name: "prod/named" },
+        unused: { environment: "HOME" },
+      },
+    };
+    const project = normalizeProject(doc, { projectName: "p" });
+    assert.deepEqual(project.services.find((s) => s.name === "api")!.secrets, [
+      { source: "db", env: "db" },
+      { source: "token", env: "API_TOKEN" },
+      { source: "param", env: "FLAG" },
+      { source: "named", env: "NAMED" },
+    ]);
+    const plan = convertProject(project, { region: "us-east-1" });
+    assert.deepEqual(plan.secrets, [
+      { name: "db", ref: arn },
+      { name: "token", ref: "p/token", create: { file: "./token.txt" } },
+      { name: "param", ref: "arn:aws:ssm:us-east-1:000000000000:parameter/app/flag" },
+      { name: "named", ref: "prod/named" },
+    ], "only the secrets a service uses");
+    const container = (name: string, ctx = {}) => convertProject(project, { region: "us-east-1", ...ctx }).services.find((s) => s.name === name)!.taskDefinition.containerDefinitions![0]!;
+    const unresolved = container("api").secrets!;
+    assert.deepEqual(unresolved.slice(0, 3).map((x) => x.valueFrom), [arn, "<the ARN of Secrets Manager secret p/token, put by up>", "arn:aws:ssm:us-east-1:000000000000:parameter/app/flag"]);
+    const tokenArn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:p/token-123456";
+    const namedArn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/named-654321";
+    assert.deepEqual(container("api", { secretArns: { db: arn, token: tokenArn, param: plan.secrets[2]!.ref, named: namedArn } }).secrets, [
+      { name: "db", valueFrom: arn },
+      { name: "API_TOKEN", valueFrom: tokenArn },
+      { name: "FLAG", valueFrom: "arn:aws:ssm:us-east-1:000000000000:parameter/app/flag" },
+      { name: "NAMED", valueFrom: namedArn },
+    ]);
+    assert.equal(container("web").secrets, undefined);
   });
 });

@@ -29,7 +29,7 @@ export interface Network {
 export async function findNetwork(conn: Connection, vpc: string): Promise<Network> {
   let vpcId = vpc;
   if (vpc === "default") {
-    const r = await conn.query("ec2", "DescribeVpcs", { "Filter.1.Name": "isDefault", "Filter.1.Value.1": "true" });
+    const r = await conn.query("ec2", "DescribeVpcs", { "Filter.1.Name": "is-default", "Filter.1.Value.1": "true" });
     vpcId = childText(listItems(findFirst(r, "DescribeVpcsResponse") ?? r.children[0], "vpcSet")[0], "vpcId");
     if (!vpcId) throw new Error("this Wharf has no default VPC: name one with x-aws-vpc");
   }

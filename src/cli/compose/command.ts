@@ -30,6 +30,7 @@ Commands:
                           the tasks to stop
   --detach, -d            up: return once the resources are made, without waiting
   --follow                logs: keep printing new lines
+  --volumes, -v           down: also remove the named volumes (not built: refused, see docs/compose.md)
 ${HELP_LINE}
 Each service becomes the task definition <project>-<service> and a FARGATE service in the
 cluster <project>; services find each other by their names in the Cloud Map namespace
@@ -47,6 +48,7 @@ export const COMPOSE_OPTIONS = {
   "wait-timeout": { type: "string" },
   detach: { type: "boolean", short: "d" },
   follow: { type: "boolean" },
+  volumes: { type: "boolean", short: "v" },
   ...HELP_OPTION,
 } as const;
 
@@ -81,15 +83,25 @@ export async function composeCommand(argv: string[]): Promise<number> {
   switch (sub) {
     case "up":
       return up(conn, loaded, planOf, { detach: !!values.detach, timeoutMs: timeoutSec * 1000 });
-    case "down":
-      await downPlan(conn, planOf(), say, timeoutSec * 1000);
+    case "down": {
+      const plan = planOf();
+      if (values.volumes && plan.volumes.length) throw new CliError(volumesNotRemovable(plan));
+      await downPlan(conn, plan, say, timeoutSec * 1000);
+      for (const v of plan.volumes) say(`named volume ${v.name} kept (${v.fileSystemId}; 'docker compose down' keeps named volumes too)`);
       say(`project ${loaded.project.name} removed`);
       return 0;
+    }
     case "ps":
       return ps(conn, planOf());
     default:
       return logs(conn, planOf(), rest, !!values.follow);
   }
+}
+
+/** Why `down --volumes` is refused: named volumes are Wharf's EFS stand-in directories, which no API removes. */
+export function volumesNotRemovable(plan: ComposePlan): string {
+  const where = plan.volumes.map((v) => `${v.name}: ${v.fileSystemId}`).join(", ");
+  return `down --volumes is not built: named volumes are EFS-style file systems (${where}), and Wharf has no EFS API to delete one; their files are under each agent's EFS directory (WHARF_EFS_ROOT, else <agent data dir>/efs/<fs-id>): run 'down' without --volumes and remove those directories by hand`;
 }
 
 export async function up(
@@ -99,6 +111,10 @@ export async function up(
   opts: { detach: boolean; timeoutMs: number },
 ): Promise<number> {
   const draft = planOf();
+  const unresolved = draft.secrets.filter((x) => x.create || !x.ref.startsWith("arn:"));
+  if (unresolved.length) {
+    throw new CliError(`secrets ${unresolved.map((x) => x.name).join(", ")}: not built yet: up does not yet put file:/environment: secrets into Secrets Manager nor look a secret up by name; use external: true with name: the secret's ARN`);
+  }
   const builds = draft.services.filter((s) => s.build).map((s) => ({ service: s.name, ...s.build! }));
   const built = await buildAndPush(conn, loaded.dir, builds, say);
   const plan = planOf(built);

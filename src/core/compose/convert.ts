@@ -53,6 +53,18 @@ export interface PlannedService {
   build?: { context: string; dockerfile?: string; args: Record<string, string>; target?: string; repository: string };
 }
 
+/**
+ * A secret the project's containers take (ECS `secrets`, injected as environment variables). An
+ * external one is looked up (`ref`: its ARN, or a Secrets Manager name `up` turns into the ARN);
+ * a `file:` or `environment:` one is put into Secrets Manager by `up` under `ref`, tagged with the
+ * project, and deleted by `down`.
+ */
+export interface PlannedSecret {
+  name: string;
+  ref: string;
+  create?: { file: string } | { environment: string };
+}
+
 export interface ComposePlan {
   project: string;
   region: string;
@@ -64,6 +76,7 @@ export interface ComposePlan {
   loadBalancer?: { name: string; existing: boolean; type: "application" | "network"; listeners: { port: number; protocol: "HTTP" | "TCP"; targetGroup: string }[] };
   targetGroups: PlannedTargetGroup[];
   volumes: { name: string; fileSystemId: string }[];
+  secrets: PlannedSecret[];
   services: PlannedService[];
 }
 
@@ -71,6 +84,8 @@ export interface ConvertContext {
   region: string;
   /** Images pushed for `build:` services, by service name (else a placeholder naming the repository). */
   builtImages?: Record<string, string>;
+  /** Secrets' ARNs by compose secret name (looked up or created by `up`; else the plan shows a placeholder or the ARN written). */
+  secretArns?: Record<string, string>;
   /** Env files' variables by the path the service names them with (read by the CLI). */
   envFiles?: Record<string, Record<string, string>>;
 }
@@ -86,6 +101,17 @@ export function elbName(...parts: string[]): string {
 /** The stand-in EFS file system of a named volume: `fs-` and 17 hex digits derived from project and volume. */
 export function volumeFileSystemId(project: string, volume: string): string {
   return `fs-${createHash("sha256").update(`${project}/${volume}`).digest("hex").slice(0, 17)}`;
+}
+
+export const secretNameOf = (project: string, secret: string): string => `${project}/${secret}`;
+
+/** A secret's valueFrom: its ARN once known, else what the file wrote when that is an ARN, else a placeholder `up` fills in. */
+function valueFromOf(p: ComposeProject, name: string, ctx: ConvertContext): string {
+  const known = ctx.secretArns?.[name];
+  if (known) return known;
+  const top = p.secrets.find((x) => x.name === name)!;
+  if ("external" in top && top.external.startsWith("arn:")) return top.external;
+  return "external" in top ? `<the ARN of Secrets Manager secret ${top.external}>` : `<the ARN of Secrets Manager secret ${secretNameOf(p.name, name)}, put by up>`;
 }
 
 export const familyOf = (project: string, service: string): string => `${project}-${service}`;
@@ -158,6 +184,10 @@ export function convertProject(p: ComposeProject, ctx: ConvertContext): ComposeP
       : {}),
     targetGroups,
     volumes: p.volumes.map((name) => ({ name, fileSystemId: volumeFileSystemId(p.name, name) })),
+    secrets: p.secrets.map((x) => ({
+      name: x.name,
+      ...("external" in x ? { ref: x.external } : { ref: secretNameOf(p.name, x.name), create: "file" in x ? { file: x.file } : { environment: x.environment } }),
+    })),
     services: services as PlannedService[],
   };
 }
@@ -187,6 +217,7 @@ function planService(
     environment: Object.keys(env)
       .sort()
       .map((name) => ({ name, value: env[name]! })),
+    ...(s.secrets.length ? { secrets: s.secrets.map((u) => ({ name: u.env, valueFrom: valueFromOf(p, u.source, ctx) })) } : {}),
     portMappings: s.ports.map((x) => ({ containerPort: x.target, hostPort: x.target, protocol: x.protocol })),
     mountPoints: s.mounts.map((m) => ({ sourceVolume: m.volume, containerPath: m.target, readOnly: m.readOnly })),
     logConfiguration: {

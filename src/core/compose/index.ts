@@ -7,6 +7,7 @@ export {
   convertProject,
   elbName,
   familyOf,
+  secretNameOf,
   repositoryOf,
   volumeFileSystemId,
   PROJECT_TAG,
@@ -14,6 +15,7 @@ export {
   type ComposePlan,
   type ConvertContext,
   type PlannedService,
+  type PlannedSecret,
   type PlannedSecurityGroup,
   type PlannedTargetGroup,
 } from "./convert.js";

@@ -7,6 +7,8 @@ import {
   type ComposePort,
   type ComposeProject,
   type ComposeService,
+  type ComposeSecret,
+  type ComposeSecretUse,
 } from "./project.js";
 import { composeDurationSec, composeSizeMiB, shellWords } from "./units.js";
 
@@ -34,7 +36,6 @@ const REFUSED_KEYS: Record<string, string> = {
   dns_search: "the project's namespace is every task's search domain already",
   volumes_from: "volumesFrom shares volumes between containers of one task; compose services are separate tasks",
   configs: "configs have no ECS equivalent (no file can be put into a Fargate task's filesystem)",
-  secrets: "secrets need AWS Secrets Manager or SSM Parameter Store (ECS secrets take their valueFrom ARNs), and Wharf serves neither API yet; pass the value through environment instead",
   tmpfs: "Fargate tasks do not support tmpfs mounts",
   shm_size: "Fargate tasks do not support sharedMemorySize",
   extends: "extends is not supported by wharf compose: write the service out in full",
@@ -63,14 +64,14 @@ const IGNORED_KEYS = new Set(["container_name", "pull_policy", "attach", "annota
 const MAPPED_KEYS = new Set([
   "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "healthcheck", "depends_on",
   "deploy", "scale", "volumes", "networks", "working_dir", "user", "labels", "stop_grace_period", "init", "read_only",
-  "tty", "ulimits", "restart", "platform", "logging", "profiles",
+  "tty", "ulimits", "restart", "platform", "logging", "profiles", "secrets",
 ]);
 
 /** The x-aws-* extensions of Docker's ECS integration that Wharf does not honour, and why. */
 const REFUSED_X_AWS: Record<string, string> = {
   "x-aws-role": "task roles from an inline policy are not created by wharf compose; register the role with 'aws iam' and use a task definition",
   "x-aws-policies": "task roles with managed policies are not created by wharf compose",
-  "x-aws-pull_credentials": "private registry credentials need AWS Secrets Manager, which Wharf does not serve",
+  "x-aws-pull_credentials": "private registry credentials (repositoryCredentials) are not mapped by wharf compose",
   "x-aws-autoscaling": "Application Auto Scaling policies are not created by wharf compose; set deploy.replicas",
   "x-aws-cloudformation": "Wharf has no CloudFormation: the resources are made through the ECS, ELBv2, EC2 and Cloud Map APIs",
 };
@@ -93,7 +94,7 @@ export function normalizeProject(doc: Raw, opts: NormalizeOptions): ComposeProje
   for (const [k, why] of Object.entries(REFUSED_X_AWS)) if (k in doc) refuse(`${k}: ${why}`);
   if (doc.include) refuse("include: combining compose files is not supported by wharf compose; pass one file with -f");
   if (doc.configs) refuse(`configs: ${REFUSED_KEYS.configs}`);
-  if (doc.secrets) refuse(`secrets: ${REFUSED_KEYS.secrets}`);
+  const secrets = topSecrets((doc.secrets ?? {}) as Raw, refuse);
   if (doc.models) refuse(`models: ${REFUSED_KEYS.models}`);
   for (const [name, v] of Object.entries(topVolumes)) {
     const vol = (v ?? {}) as Raw;
@@ -116,6 +117,7 @@ export function normalizeProject(doc: Raw, opts: NormalizeOptions): ComposeProje
     const profiles = (s.profiles as string[] | undefined) ?? [];
     if (profiles.length && !profiles.some((p) => enabled.has(p))) continue;
     services.push(normalizeService(name, s, topVolumes, topNetworks, refuse));
+    services[services.length - 1]!.secrets = secretUses(s.secrets, secrets, `services.${name}.secrets`, refuse);
   }
   if (!services.length) refuse("the file has no services to run (services with profiles run only with --profile)");
   const names = new Set(services.map((s) => s.name));
@@ -136,6 +138,7 @@ export function normalizeProject(doc: Raw, opts: NormalizeOptions): ComposeProje
     services: creationOrder(services, refuse),
     volumes: Object.keys(topVolumes),
     networks: [...new Set(["default", ...Object.keys(topNetworks)])],
+    secrets: secrets.filter((x) => services.some((s) => s.secrets.some((u) => u.source === x.name))),
     ...(typeof doc["x-aws-cluster"] === "string" ? { cluster: doc["x-aws-cluster"] } : {}),
     ...(typeof doc["x-aws-vpc"] === "string" ? { vpc: doc["x-aws-vpc"] } : {}),
     ...(typeof doc["x-aws-loadbalancer"] === "string" ? { loadBalancer: doc["x-aws-loadbalancer"] } : {}),
@@ -192,6 +195,7 @@ function normalizeService(name: string, s: Raw, topVolumes: Raw, topNetworks: Ra
     networks: ["default"],
     labels: {},
     ulimits: [],
+    secrets: [],
   };
   if (typeof s.image === "string") svc.image = s.image;
   if (s.build !== undefined) svc.build = normalizeBuild(s.build, at("build"), refuse);
@@ -476,6 +480,59 @@ function mounts(v: unknown, topVolumes: Raw, at: string, refuse: (r: string) => 
       continue;
     }
     out.push({ volume: source, target: target!, readOnly });
+  }
+  return out;
+}
+
+/**
+ * Top-level secrets, as Docker's ECS integration took them: `external: true` names a secret that
+ * exists (its `name`: a Secrets Manager or Parameter Store ARN, or a Secrets Manager name); `file:`
+ * and `environment:` secrets are put into Secrets Manager by `up`. Drivers and templates have no
+ * ECS meaning.
+ */
+function topSecrets(top: Raw, refuse: (r: string) => void): ComposeSecret[] {
+  const out: ComposeSecret[] = [];
+  for (const [name, v] of Object.entries(top)) {
+    const d = (v ?? {}) as Raw;
+    const at = `secrets.${name}`;
+    for (const k of ["driver", "driver_opts", "template_driver"]) if (d[k] !== undefined) refuse(`${at}.${k}: secrets come from Secrets Manager or Parameter Store; a secret driver has no ECS meaning`);
+    for (const k of Object.keys(d)) if (k.startsWith("x-aws-")) refuse(`${at}.${k}: not honoured by wharf compose (a secret is injected whole, as one environment variable)`);
+    const external = d.external;
+    if (external !== undefined && external !== false && external !== "false") {
+      const extName = typeof external === "object" && external && typeof (external as Raw).name === "string" ? String((external as Raw).name) : undefined;
+      const ref = typeof d.name === "string" ? d.name : (extName ?? name);
+      if (ref.startsWith("arn:") && !/^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter\/.+)$/.test(ref)) {
+        refuse(`${at}.name: '${ref}' is neither a Secrets Manager secret ARN nor a Parameter Store parameter ARN`);
+      } else out.push({ name, external: ref });
+    } else if (typeof d.file === "string") out.push({ name, file: d.file });
+    else if (typeof d.environment === "string") out.push({ name, environment: d.environment });
+    else refuse(`${at}: needs external: true (with name: the Secrets Manager or Parameter Store ARN), file: or environment:`);
+  }
+  return out;
+}
+
+/**
+ * A service's `secrets:`. ECS injects a secret as an environment variable (not as a file under
+ * /run/secrets): the variable is the long syntax's `target`, else the secret's name. File
+ * ownership and mode have no meaning for a variable.
+ */
+function secretUses(v: unknown, top: ComposeSecret[], at: string, refuse: (r: string) => void): ComposeSecretUse[] {
+  const out: ComposeSecretUse[] = [];
+  for (const item of (v as unknown[] | undefined) ?? []) {
+    const o = (typeof item === "string" ? { source: item } : item) as Raw;
+    const source = String(o.source);
+    for (const k of ["uid", "gid", "mode"]) if (o[k] !== undefined) refuse(`${at}.${source}.${k}: ECS injects a secret as an environment variable, which has no file ${k}`);
+    if (!top.some((t) => t.name === source)) {
+      refuse(`${at}: no top-level secret '${source}'`);
+      continue;
+    }
+    const env = typeof o.target === "string" ? o.target : source;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
+      refuse(`${at}.${source}: ECS injects a secret as an environment variable, and '${env}' is not a variable name (set target: to one, e.g. ${source.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(\d)/, "_$1").toUpperCase()})`);
+      continue;
+    }
+    if (out.some((u) => u.env === env)) refuse(`${at}: two secrets are injected as ${env}`);
+    out.push({ source, env });
   }
   return out;
 }

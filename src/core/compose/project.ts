@@ -51,6 +51,23 @@ export interface ComposeBuild {
   target?: string;
 }
 
+/**
+ * A top-level secret. ECS takes secrets only from Secrets Manager or Parameter Store, so (as in
+ * Docker's ECS integration) an `external: true` secret names one (`name`, an ARN or a Secrets
+ * Manager name; default its key), and a `file:` or `environment:` secret is put into Secrets
+ * Manager by `up` as `<project>/<name>`.
+ */
+export type ComposeSecret =
+  | { name: string; external: string }
+  | { name: string; file: string }
+  | { name: string; environment: string };
+
+/** A service's use of a secret: ECS injects it as the environment variable `env`. */
+export interface ComposeSecretUse {
+  source: string;
+  env: string;
+}
+
 export interface ComposeService {
   name: string;
   image?: string;
@@ -80,6 +97,7 @@ export interface ComposeService {
   tty?: boolean;
   stdinOpen?: boolean;
   ulimits: { name: string; soft: number; hard: number }[];
+  secrets: ComposeSecretUse[];
   /** deploy.update_config.order start-first / stop-first → deployment percentages. */
   updateOrder?: "start-first" | "stop-first";
   /** x-aws-min_percent / x-aws-max_percent. */
@@ -92,6 +110,7 @@ export interface ComposeProject {
   services: ComposeService[];
   volumes: string[];
   networks: string[];
+  secrets: ComposeSecret[];
   /** x-aws-cluster: an existing cluster to deploy into (not created, not deleted). */
   cluster?: string;
   /** x-aws-vpc: the VPC whose subnets the tasks and the load balancer use (else the default VPC). */
