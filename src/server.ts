@@ -182,7 +182,7 @@ export interface ServerOptions {
   alarmIntervalMs?: number;
   /**
    * AWS/ECS CPUUtilization / MemoryUtilization from the agents' usage reports
-   * (docs/cloudwatch.md#aws-ecs-metrics): how often a datapoint is written (default 60 s, at
+   * (docs/cloudwatch.md#awsecs-metrics): how often a datapoint is written (default 60 s, at
    * least 1 s) and how old a task's latest report may be to count (default max(30 s, 2 × interval)).
    */
   ecsMetrics?: { intervalMs?: number; staleMs?: number };

@@ -4,7 +4,7 @@ import type { Clock } from "../core/time.js";
 import { MetricStore } from "./cloudwatch/metric-store.js";
 
 /**
- * Amazon ECS's own CloudWatch metrics (docs/cloudwatch.md#aws-ecs-metrics): the agents' usage
+ * Amazon ECS's own CloudWatch metrics (docs/cloudwatch.md#awsecs-metrics): the agents' usage
  * reports (agent-usage.ts) are kept here, the latest per task, and a publisher writes
  * `AWS/ECS` CPUUtilization and MemoryUtilization from them into CloudWatch's metric store — by
  * `ClusterName, ServiceName` (the service's tasks against their reservations) and by `ClusterName`

@@ -226,7 +226,7 @@ export interface TaskEni {
 }
 
 /**
- * Task usage (issue 16 part 2, docs/cloudwatch.md#aws-ecs-metrics). Every sampling interval the
+ * Task usage (issue 16 part 2, docs/cloudwatch.md#awsecs-metrics). Every sampling interval the
  * agent measures its RUNNING tasks' containers with Docker's one-shot stats and posts, signed like
  * the poll, what each task used over the interval: CPU units (1,024 = one core, summed over the
  * task's containers; absent on a task's first sample, which has no earlier one to compare with)

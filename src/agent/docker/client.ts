@@ -165,7 +165,7 @@ export class DockerClient {
    * One stats sample (`GET /containers/{id}/stats?stream=false&one-shot=true`): the Engine answers
    * its latest collection (about a second's wait) without the second cycle `precpu_stats` needs;
    * the caller compares with its own previous sample. Cheaper than one open stream per container,
-   * which the Engine writes every second (docs/cloudwatch.md#aws-ecs-metrics).
+   * which the Engine writes every second (docs/cloudwatch.md#awsecs-metrics).
    */
   containerStats(id: string, signal?: AbortSignal): Promise<DockerStatsSample> {
     return call(this.endpoint, { method: "GET", path: `/containers/${q(id)}/stats?stream=false&one-shot=true`, timeoutMs: 15_000, ...(signal ? { signal } : {}) });

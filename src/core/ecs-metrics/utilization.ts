@@ -1,7 +1,7 @@
 import type { StatSet } from "../cloudwatch/stats.js";
 
 /**
- * Amazon ECS's service utilization metrics (docs/cloudwatch.md#aws-ecs-metrics), pure:
+ * Amazon ECS's service utilization metrics (docs/cloudwatch.md#awsecs-metrics), pure:
  * Average = (total CPU units used by the service's tasks × 100) / (CPU units reserved per task ×
  * tasks) — the sum of the tasks' reservations —; Minimum / Maximum = the utilization of the
  * least and the most loaded task; SampleCount = the tasks measured. Memory likewise in MiB.
