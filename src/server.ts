@@ -40,6 +40,8 @@ import { createEdge } from "./edge/server.js";
 import { chainResolvers, type IdentityResolver, type RoleDirectory, rootCaller } from "./edge/identity.js";
 import { type IamRuntime, startIam } from "./api/iam/startup.js";
 import { agentCredentialsRoute } from "./api/agent-credentials.js";
+import { agentUsageRoute } from "./api/agent-usage.js";
+import { startEcsMetricsPublisher, UsageBook } from "./api/ecs-metrics.js";
 import { ExecSessions } from "./api/exec-sessions.js";
 import { openStore, parseStoreSpec } from "./store/open.js";
 import { electLeader, fencedStore, type Leadership, soleLeader } from "./store/leader-election.js";
@@ -180,6 +182,12 @@ export interface ServerOptions {
   autoscaling?: { alarms?: AlarmRegistry; alarmPeriodS?: number; scheduleIntervalMs?: number };
   /** How often CloudWatch evaluates alarms (default 60 s; down to 10 s). */
   alarmIntervalMs?: number;
+  /**
+   * AWS/ECS CPUUtilization / MemoryUtilization from the agents' usage reports
+   * (docs/cloudwatch.md#awsecs-metrics): how often a datapoint is written (default 60 s, at
+   * least 1 s) and how old a task's latest report may be to count (default max(30 s, 2 × interval)).
+   */
+  ecsMetrics?: { intervalMs?: number; staleMs?: number };
   /** CloudWatch's metric-data bounds (docs/cloudwatch.md#bounds). */
   metricBounds?: Partial<MetricStoreBounds>;
   /** Alarm action invokers (Application Auto Scaling's policies), besides any added later to `cloudwatch.invokers`. */
@@ -221,6 +229,8 @@ export interface RunningServer {
    * Application Auto Scaling creates its alarms through, and `invokers` (push one to answer an ARN prefix).
    */
   cloudwatch: CloudWatchDeps & { evaluateNow(): Promise<void>; registry: AlarmRegistry };
+  /** AWS/ECS metrics: the agents' latest usage per task, and one publishing round now (answers the datapoints written). */
+  ecsMetrics: { book: UsageBook; publishNow(): number };
   close(): Promise<void>;
 }
 
@@ -385,6 +395,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   const alarmEvaluator = startAlarmEvaluator(cwDeps, opts.alarmIntervalMs ?? DEFAULT_ALARM_INTERVAL_MS, logAs("cloudwatch"));
   const alarmRegistry = cloudwatchAlarmRegistry(cwDeps);
+  const usageBook = new UsageBook();
+  const ecsMetrics = startEcsMetricsPublisher({
+    book: usageBook,
+    metrics: cwDeps.metrics,
+    clock,
+    ...(opts.ecsMetrics?.intervalMs ? { intervalMs: Math.max(1_000, opts.ecsMetrics.intervalMs) } : {}),
+    ...(opts.ecsMetrics?.staleMs ? { staleMs: opts.ecsMetrics.staleMs } : {}),
+  });
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
   // ExecuteCommand's sessions: the CLI's and the agent's upgraded connections, spliced (src/contracts/exec-stream.ts).
@@ -449,6 +467,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     internal: [
       agentChannelRoute({ deps, hub: agents, secrets, accountId, clock, networkPolicy: policyFeed, ...(prefetchFeed ? { prefetch: prefetchFeed } : {}), ...(dns ? { dnsServer: { address: dns.address, port: dns.port } } : {}) }),
       agentCredentialsRoute({ deps, secrets, accountId, clock, iam }),
+      agentUsageRoute({ deps, book: usageBook, secrets, accountId, clock }),
       explainRoute({ deps, secrets, accountId, clock }),
       capacityRoute({ deps, secrets, accountId, clock }),
       spotRoute({ deps, secrets, accountId, clock }),
@@ -486,6 +505,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(dns ? { dns: { address: dns.address, port: dns.port } } : {}),
     cloudMap: { dns: cloudMapDns },
     cloudwatch: Object.assign(cwDeps, { evaluateNow: alarmEvaluator.evaluateNow, registry: alarmRegistry }),
+    ecsMetrics: { book: usageBook, publishNow: ecsMetrics.publishNow },
     ...(registry ? { registryHost: registry.host } : {}),
     autoscaling: { invoker: scalingInvoker, tick: () => schedules.tick() },
     async close() {
@@ -510,6 +530,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await lifecycleSweeper.stop();
       await registry?.close();
       await sweeper.stop();
+      ecsMetrics.stop();
       await alarmEvaluator.stop();
       await store.close();
     },

@@ -19,7 +19,8 @@ import { DnsRedirect } from "./dns/redirect.js";
 import { ResourceInitializationError, resolveSecrets } from "./secrets.js";
 import { secretsFailure } from "../core/secrets/value-from.js";
 import { ExecutionRoleCredentials } from "./credentials/execution-role.js";
-import { AGENT_POLL_WAIT_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "../contracts/agent-protocol.js";
+import { UsageSampler } from "./usage-sampler.js";
+import { AGENT_POLL_WAIT_MS, AGENT_USAGE_PATH, AGENT_USAGE_SAMPLE_MS, CAPACITY_REGISTER_PATH, FARGATE_POOL_CLUSTER } from "../contracts/agent-protocol.js";
 import { registrationRequest, type HostFacts } from "./registration.js";
 import { TaskEngine } from "./task-engine/engine.js";
 import { WHARF_LABELS } from "./container-config.js";
@@ -101,6 +102,12 @@ export interface AgentOptions {
    * tasks (src/agent/prefetch.ts; default true, `--no-warm-starts` turns it off).
    */
   warmStarts?: boolean;
+  /**
+   * How often the agent samples its RUNNING tasks' containers (Docker's one-shot stats) and reports
+   * their usage for CloudWatch's AWS/ECS metrics (src/agent/usage-sampler.ts; default 10 s,
+   * AGENT_USAGE_SAMPLE_MS); `false`: no sampling.
+   */
+  usageSampleMs?: number | false;
 }
 
 export interface RunningAgent {
@@ -352,8 +359,26 @@ export async function startAgent(given: AgentOptions): Promise<RunningAgent> {
     },
     log,
   });
+  // Usage for CloudWatch's AWS/ECS metrics: RUNNING tasks' RUNNING containers only.
+  const usage =
+    opts.usageSampleMs === false
+      ? undefined
+      : new UsageSampler({
+          intervalMs: Math.max(1_000, opts.usageSampleMs ?? AGENT_USAGE_SAMPLE_MS),
+          now: () => Date.now(),
+          tasks: () =>
+            engine.runningTaskArns.flatMap((taskArn) => {
+              const snap = engine.task(taskArn)?.snapshot();
+              if (!snap || snap.status !== "RUNNING" || snap.desired !== "RUNNING") return [];
+              return [{ taskArn, dockerIds: snap.containers.filter((c) => c.status === "RUNNING" && c.dockerId).map((c) => c.dockerId!) }];
+            }),
+          stats: (id, signal) => docker.containerStats(id, signal),
+          report: (r, signal) => api.internal(AGENT_USAGE_PATH, { cluster: opts.cluster, containerInstanceArn, ...r }, signal),
+          log,
+        });
   const channel = { onPolicy: (p: NetworkPolicy | undefined) => channelPolicy.push(p), onDns, onPrefetch, onExec: (l: ExecSessionAssignment[] | undefined) => execSessions.update(l) };
   const done = pollLoop(api, engine, req, channel, abort.signal, log).finally(async () => {
+    await usage?.close();
     execSessions.close();
     prefetcher?.close();
     await metadata?.close();

@@ -224,3 +224,39 @@ export interface TaskEni {
   /** The task's security groups (its awsvpcConfiguration's `securityGroups`), for the network policy. */
   securityGroupIds?: string[];
 }
+
+/**
+ * Task usage (issue 16 part 2, docs/cloudwatch.md#awsecs-metrics). Every sampling interval the
+ * agent measures its RUNNING tasks' containers with Docker's one-shot stats and posts, signed like
+ * the poll, what each task used over the interval: CPU units (1,024 = one core, summed over the
+ * task's containers; absent on a task's first sample, which has no earlier one to compare with)
+ * and memory MiB (usage minus inactive page cache, as `docker stats`). The control plane keeps
+ * the latest report of each task of that instance (others are ignored and counted in `ignored`)
+ * and publishes CloudWatch's `AWS/ECS` CPUUtilization / MemoryUtilization from them.
+ */
+export const AGENT_USAGE_PATH = "/_wharf/agent/usage";
+
+/** Default sampling interval of the agent (`AgentOptions.usageSampleMs`). */
+export const AGENT_USAGE_SAMPLE_MS = 10_000;
+
+/** Most tasks one usage report may carry. */
+export const MAX_USAGE_TASKS = 500;
+
+export interface TaskUsageSample {
+  taskArn: string;
+  cpuUnits?: number;
+  memoryMiB?: number;
+}
+
+export interface UsageReport {
+  cluster: string;
+  containerInstanceArn: string;
+  /** Epoch milliseconds at the end of the sampled interval. */
+  sampledAt: number;
+  tasks: TaskUsageSample[];
+}
+
+export interface UsageReportAnswer {
+  accepted: number;
+  ignored: number;
+}

@@ -8,6 +8,7 @@ import {
   parseDockerHost,
   resolveDockerHost,
 } from "./transport.js";
+import type { DockerStatsSample } from "../../core/ecs-metrics/docker-stats.js";
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -158,6 +159,16 @@ export class DockerClient {
   /** `size`: also report SizeRw (bytes written to the writable layer), which costs a walk of the layer. */
   inspectContainer(id: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
     return call(this.endpoint, { method: "GET", path: `/containers/${q(id)}/json${opts.size ? "?size=1" : ""}` });
+  }
+
+  /**
+   * One stats sample (`GET /containers/{id}/stats?stream=false&one-shot=true`): the Engine answers
+   * its latest collection (about a second's wait) without the second cycle `precpu_stats` needs;
+   * the caller compares with its own previous sample. Cheaper than one open stream per container,
+   * which the Engine writes every second (docs/cloudwatch.md#awsecs-metrics).
+   */
+  containerStats(id: string, signal?: AbortSignal): Promise<DockerStatsSample> {
+    return call(this.endpoint, { method: "GET", path: `/containers/${q(id)}/stats?stream=false&one-shot=true`, timeoutMs: 15_000, ...(signal ? { signal } : {}) });
   }
 
   /** Every container (running or not) carrying all the given labels. */
