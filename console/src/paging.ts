@@ -9,19 +9,3 @@ export async function allPages<T>(page: (token: string | undefined) => Promise<{
   } while (token);
   return out;
 }
-
-/** A policy document as IAM answers it (URL-encoded JSON), pretty-printed. */
-export function policyText(doc: string | undefined): string {
-  if (!doc) return "-";
-  let text = doc;
-  try {
-    text = decodeURIComponent(doc);
-  } catch {
-    // not encoded
-  }
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}

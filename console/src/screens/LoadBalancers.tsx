@@ -3,8 +3,6 @@ import {
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
-  type Action,
-  type RuleCondition,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import Alert from "@cloudscape-design/components/alert";
@@ -15,6 +13,7 @@ import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import { elbActionText as actionText, elbConditionText as conditionText, elbNameOf } from "../../../src/core/console/resource-text";
 import { useApi } from "../api-context";
 import { ListTable, when } from "../ListTable";
 import { allPages } from "../paging";
@@ -50,34 +49,6 @@ export function LoadBalancers() {
     </ContentLayout>
   );
 }
-
-/** What an action does, in words: "forward to tg-a (weight 1)", "fixed-response 404", "redirect to …". */
-export function actionText(a: Action): string {
-  const tgName = (arn: string | undefined) => (arn ? arn.split("/")[1] ?? arn : "-");
-  switch (a.Type) {
-    case "forward": {
-      const groups = a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn }] : []);
-      return `forward to ${groups.map((g) => `${tgName(g.TargetGroupArn)}${g.Weight !== undefined && groups.length > 1 ? ` (weight ${g.Weight})` : ""}`).join(", ")}`;
-    }
-    case "fixed-response":
-      return `fixed-response ${a.FixedResponseConfig?.StatusCode ?? ""}${a.FixedResponseConfig?.MessageBody ? ` "${a.FixedResponseConfig.MessageBody}"` : ""}`;
-    case "redirect": {
-      const r = a.RedirectConfig;
-      return `redirect ${r?.StatusCode ?? ""} to ${r?.Protocol ?? "#{protocol}"}://${r?.Host ?? "#{host}"}:${r?.Port ?? "#{port}"}${r?.Path ?? "/#{path}"}`;
-    }
-    default:
-      return a.Type ?? "-";
-  }
-}
-
-const conditionText = (c: RuleCondition): string => {
-  const values =
-    c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpRequestMethodConfig?.Values ?? c.SourceIpConfig?.Values ??
-    (c.HttpHeaderConfig ? [`${c.HttpHeaderConfig.HttpHeaderName}: ${(c.HttpHeaderConfig.Values ?? []).join(" | ")}`] : undefined) ??
-    (c.QueryStringConfig ? (c.QueryStringConfig.Values ?? []).map((q) => `${q.Key ?? ""}=${q.Value ?? ""}`) : undefined) ??
-    c.Values ?? [];
-  return `${c.Field}: ${values.join(" | ")}`;
-};
 
 /** A load balancer: its attributes, listeners with their rules, and its target groups. */
 export function LoadBalancer({ name }: { name: string }) {
@@ -146,7 +117,7 @@ export function TargetGroupList(p: { title: string; items: TargetGroup[] | undef
         { id: "type", header: "Target type", cell: (g) => g.TargetType },
         { id: "proto", header: "Protocol:port", cell: (g) => `${g.Protocol ?? "-"}:${g.Port ?? "-"}` },
         { id: "hc", header: "Health check", cell: (g) => `${g.HealthCheckProtocol ?? ""} ${g.HealthCheckPath ?? ""} every ${g.HealthCheckIntervalSeconds ?? "-"} s` },
-        { id: "lbs", header: "Load balancers", cell: (g) => (g.LoadBalancerArns ?? []).map((a) => a.split("/")[2]).join(", ") || "-" },
+        { id: "lbs", header: "Load balancers", cell: (g) => (g.LoadBalancerArns ?? []).map(elbNameOf).join(", ") || "-" },
       ]}
     />
   );

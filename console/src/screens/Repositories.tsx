@@ -3,15 +3,12 @@ import Alert from "@cloudscape-design/components/alert";
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
+import { imageSizeText as sizeText } from "../../../src/core/console/resource-text";
 import { useApi } from "../api-context";
 import { ListTable, when } from "../ListTable";
 import { allPages } from "../paging";
 import { usePoll } from "../poll";
 import { href } from "../router";
-
-/** Bytes in words (as the ECR console shows image sizes: MB with two decimals). */
-export const sizeText = (bytes: number | undefined): string =>
-  bytes === undefined ? "-" : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(2)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 /** ECR repositories (DescribeRepositories). */
 export function Repositories() {

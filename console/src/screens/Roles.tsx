@@ -9,7 +9,8 @@ import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useApi } from "../api-context";
 import { ListTable, when } from "../ListTable";
-import { allPages, policyText } from "../paging";
+import { policyDocumentText as policyText } from "../../../src/core/console/resource-text";
+import { allPages } from "../paging";
 import { usePoll } from "../poll";
 import { href } from "../router";
 

@@ -1,28 +1,14 @@
-import { DescribeScalableTargetsCommand, DescribeScalingActivitiesCommand, DescribeScalingPoliciesCommand, type ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
+import { DescribeScalableTargetsCommand, DescribeScalingActivitiesCommand, DescribeScalingPoliciesCommand } from "@aws-sdk/client-application-auto-scaling";
 import Box from "@cloudscape-design/components/box";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import { scalingPolicyText as policyText } from "../../../src/core/console/resource-text";
 import { useApi } from "../api-context";
 import { ListTable, when } from "../ListTable";
 import { usePoll } from "../poll";
 import { Status } from "./status";
-
-/** What a policy keeps or steps, in words. */
-export function policyText(p: ScalingPolicy): string {
-  const t = p.TargetTrackingScalingPolicyConfiguration;
-  if (t) {
-    const metric = t.PredefinedMetricSpecification?.PredefinedMetricType ?? t.CustomizedMetricSpecification?.MetricName ?? "custom metric";
-    return `keep ${metric} at ${t.TargetValue}${t.DisableScaleIn ? " (no scale-in)" : ""}`;
-  }
-  const s = p.StepScalingPolicyConfiguration;
-  if (s) {
-    const steps = (s.StepAdjustments ?? []).map((a) => `[${a.MetricIntervalLowerBound ?? "-∞"}, ${a.MetricIntervalUpperBound ?? "+∞"}) ${a.ScalingAdjustment! >= 0 ? "+" : ""}${a.ScalingAdjustment}`);
-    return `${s.AdjustmentType ?? ""} ${steps.join(", ")}${s.Cooldown !== undefined ? `, cooldown ${s.Cooldown} s` : ""}`;
-  }
-  return p.PolicyType ?? "-";
-}
 
 /** A service's scalable target, policies and recent scaling activities (Application Auto Scaling, namespace ecs). */
 export function ServiceScaling({ cluster, service }: { cluster: string; service: string }) {

@@ -16,6 +16,7 @@ import ProgressBar from "@cloudscape-design/components/progress-bar";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
+import { elbNameOf } from "../../../src/core/console/resource-text";
 import type { TimelineAnswer } from "../../../src/contracts/internal-routes";
 import { useApi } from "../api-context";
 import { errorText } from "../aws";
@@ -107,7 +108,7 @@ export function Service({ cluster, service }: { cluster: string; service: string
               header={<Header variant="h2">Load balancing</Header>}
               items={s.loadBalancers ?? []}
               columnDefinitions={[
-                { id: "tg", header: "Target group", cell: (l) => (l.targetGroupArn ? <Link href={href("target-groups", l.targetGroupArn.split("/")[1]!)}>{l.targetGroupArn.split("/")[1]}</Link> : l.loadBalancerName ?? "-") },
+                { id: "tg", header: "Target group", cell: (l) => (l.targetGroupArn ? <Link href={href("target-groups", elbNameOf(l.targetGroupArn))}>{elbNameOf(l.targetGroupArn)}</Link> : l.loadBalancerName ?? "-") },
                 { id: "container", header: "Container", cell: (l) => `${l.containerName ?? "-"}:${l.containerPort ?? "-"}` },
               ]}
             />

@@ -8,6 +8,7 @@ import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
+import { elbNameOf } from "../../../src/core/console/resource-text";
 import { useApi } from "../api-context";
 import { ListTable } from "../ListTable";
 import { allPages } from "../paging";
@@ -67,7 +68,7 @@ export function TargetGroup({ name }: { name: string }) {
                 <Box variant="awsui-key-label">Load balancers</Box>
                 {(d.tg.LoadBalancerArns ?? []).length === 0
                   ? "-"
-                  : (d.tg.LoadBalancerArns ?? []).map((a) => { const n = a.split("/")[2]!; return <div key={a}><Link href={href("load-balancers", n)}>{n}</Link></div>; })}
+                  : (d.tg.LoadBalancerArns ?? []).map((a) => { const n = elbNameOf(a); return <div key={a}><Link href={href("load-balancers", n)}>{n}</Link></div>; })}
               </div>
               <div><Box variant="awsui-key-label">Health check</Box>{`${d.tg.HealthCheckProtocol ?? ""} ${d.tg.HealthCheckPath ?? ""} port ${d.tg.HealthCheckPort ?? "-"}`}</div>
               <div><Box variant="awsui-key-label">Interval / timeout</Box>{`${d.tg.HealthCheckIntervalSeconds ?? "-"} s / ${d.tg.HealthCheckTimeoutSeconds ?? "-"} s`}</div>
