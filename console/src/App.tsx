@@ -10,6 +10,11 @@ import { href, useRoute } from "./router";
 import { Cluster } from "./screens/Cluster";
 import { Clusters } from "./screens/Clusters";
 import { Families, Revisions } from "./screens/Families";
+import { LoadBalancer, LoadBalancers } from "./screens/LoadBalancers";
+import { CloudMapService, Namespace, Namespaces } from "./screens/Namespaces";
+import { Repositories, Repository } from "./screens/Repositories";
+import { Role, Roles } from "./screens/Roles";
+import { TargetGroup, TargetGroups } from "./screens/TargetGroups";
 import { LogGroups, LogStream, LogStreams } from "./screens/Logs";
 import { Service } from "./screens/Service";
 import { SignIn } from "./screens/SignIn";
@@ -29,6 +34,17 @@ function Screen({ route }: { route: string[] }) {
       if (a && b) return <LogStream group={a} stream={b} />;
       if (a) return <LogStreams group={a} />;
       return <LogGroups />;
+    case "load-balancers":
+      return a ? <LoadBalancer name={a} /> : <LoadBalancers />;
+    case "target-groups":
+      return a ? <TargetGroup name={a} /> : <TargetGroups />;
+    case "namespaces":
+      if (a && b === "services" && c) return <CloudMapService namespace={a} id={c} />;
+      return a ? <Namespace id={a} /> : <Namespaces />;
+    case "repositories":
+      return a ? <Repository name={a} /> : <Repositories />;
+    case "roles":
+      return a ? <Role name={a} /> : <Roles />;
     case "clusters":
       if (a && b === "services" && c) return <Service cluster={a} service={c} />;
       if (a && b === "tasks" && c) return <Task cluster={a} task={c} />;
@@ -59,6 +75,11 @@ export function App() {
                 { type: "link", text: "Task definitions", href: href("task-definitions") },
                 { type: "divider" },
                 { type: "link", text: "CloudWatch Logs", href: href("logs") },
+                { type: "link", text: "Load balancers", href: href("load-balancers") },
+                { type: "link", text: "Target groups", href: href("target-groups") },
+                { type: "link", text: "Cloud Map namespaces", href: href("namespaces") },
+                { type: "link", text: "ECR repositories", href: href("repositories") },
+                { type: "link", text: "IAM roles", href: href("roles") },
                 { type: "divider" },
                 { type: "link", text: `Signed in: ${api.session.accessKeyId} (${api.session.region})`, href: href(section) },
               ]}

@@ -1,4 +1,9 @@
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { Sha256 } from "@smithy/core/checksum";
@@ -15,6 +20,11 @@ export interface Api {
   ecs: ECSClient;
   logs: CloudWatchLogsClient;
   sts: STSClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  cloudMap: ServiceDiscoveryClient;
+  ecr: ECRClient;
+  iam: IAMClient;
+  scaling: ApplicationAutoScalingClient;
   /** POST a signed JSON body to one of Wharf's `/_wharf/` routes; rejects with the API's error. */
   internal<T>(path: string, body: unknown): Promise<T>;
   session: Session;
@@ -42,6 +52,12 @@ export function makeApi(session: Session): Api {
     ecs: new ECSClient(common),
     logs: new CloudWatchLogsClient(common),
     sts: new STSClient(common),
+    elbv2: new ElasticLoadBalancingV2Client(common),
+    // Host prefixes off: DiscoverInstances would otherwise go to data-<host>.
+    cloudMap: new ServiceDiscoveryClient({ ...common, disableHostPrefix: true }),
+    ecr: new ECRClient(common),
+    iam: new IAMClient(common),
+    scaling: new ApplicationAutoScalingClient(common),
     session,
     async internal<T>(path: string, body: unknown): Promise<T> {
       const url = new URL(path, endpoint);

@@ -10,20 +10,23 @@ import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
+import Link from "@cloudscape-design/components/link";
 import Modal from "@cloudscape-design/components/modal";
 import ProgressBar from "@cloudscape-design/components/progress-bar";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
+import { elbNameOf } from "../../../src/core/console/resource-text";
 import type { TimelineAnswer } from "../../../src/contracts/internal-routes";
 import { useApi } from "../api-context";
 import { errorText } from "../aws";
 import { ListTable, shortArn, when } from "../ListTable";
 import { useNotify } from "../notify";
 import { usePoll } from "../poll";
-import { go } from "../router";
+import { go, href } from "../router";
 import { clusterTasks, TaskList } from "./Cluster";
 import { Explain } from "./Explain";
+import { ServiceScaling } from "./Scaling";
 import { Status } from "./status";
 import { Timeline } from "./Timeline";
 
@@ -100,6 +103,17 @@ export function Service({ cluster, service }: { cluster: string; service: string
           {timeline.data && <Timeline answer={timeline.data} />}
           {timeline.error && <Alert type="error">{`Deployment timeline: ${timeline.error}`}</Alert>}
           {(s.runningCount ?? 0) < (s.desiredCount ?? 0) && <Explain input={{ cluster, taskDefinition: s.taskDefinition!, group: `service:${service}`, ...(s.networkConfiguration ? { networkConfiguration: s.networkConfiguration } : {}), ...(s.placementConstraints?.length ? { placementConstraints: s.placementConstraints } : {}), ...(s.placementStrategy?.length ? { placementStrategy: s.placementStrategy } : {}) }} />}
+          {(s.loadBalancers ?? []).length > 0 && (
+            <Table
+              header={<Header variant="h2">Load balancing</Header>}
+              items={s.loadBalancers ?? []}
+              columnDefinitions={[
+                { id: "tg", header: "Target group", cell: (l) => (l.targetGroupArn ? <Link href={href("target-groups", elbNameOf(l.targetGroupArn))}>{elbNameOf(l.targetGroupArn)}</Link> : l.loadBalancerName ?? "-") },
+                { id: "container", header: "Container", cell: (l) => `${l.containerName ?? "-"}:${l.containerPort ?? "-"}` },
+              ]}
+            />
+          )}
+          <ServiceScaling cluster={cluster} service={service} />
           <TaskList cluster={cluster} tasks={tasks.data} loading={tasks.loading} error={tasks.error} title="Tasks" />
           <ListTable
             testId="events"
