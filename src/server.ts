@@ -20,7 +20,7 @@ import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
 import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscovery/index.js";
 import { type AasDeps, applicationautoscalingService, type PolicyRun, scalingPolicyInvoker, startScheduleRunner } from "./api/applicationautoscaling/index.js";
-import type { AlarmActionInvoker, AlarmRegistry } from "./contracts/metric-alarms.js";
+import type { AlarmActionInvoker, AlarmRegistry, AlarmStateReader } from "./contracts/metric-alarms.js";
 import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { type EcrDeps, ecrCatalog, ecrService, startLifecycleSweeper } from "./api/ecr/index.js";
 import { loadTokenKey } from "./api/ecr/token-key.js";
@@ -63,6 +63,7 @@ import { type DnsServer, startDnsServer } from "./dns/server.js";
 import {
   AlarmBook,
   cloudwatchAlarmRegistry,
+  cloudwatchAlarmStates,
   cloudwatchServices,
   type CloudWatchDeps,
   DEFAULT_ALARM_INTERVAL_MS,
@@ -324,7 +325,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The service controller's writes (and the task launches and stops it makes) carry the fence.
   const fenced = <D extends { store: unknown }>(d: D): D => new Proxy(d, { get: (t, p, r) => (p === "store" ? controllerStore : Reflect.get(t, p, r)) });
   const ctlDeps = fenced(deps);
+  // Deployment alarms read CloudWatch's alarm book, made further down.
+  let alarmStates: AlarmStateReader | undefined;
   const services = new ServiceController(ctlDeps, serviceTaskPort(ctlDeps), {
+    alarms: { alarmStates: (account, region, names) => alarmStates?.alarmStates(account, region, names) ?? [] },
     active: () => leadership.isLeader(),
     lb: serviceLbPort(fenced(elbDeps)),
     registry: registries,
@@ -372,6 +376,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   const alarmEvaluator = startAlarmEvaluator(cwDeps, opts.alarmIntervalMs ?? DEFAULT_ALARM_INTERVAL_MS, logAs("cloudwatch"));
   const alarmRegistry = cloudwatchAlarmRegistry(cwDeps);
+  alarmStates = cloudwatchAlarmStates(cwDeps);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
   // ExecuteCommand's sessions: the CLI's and the agent's upgraded connections, spliced (src/contracts/exec-stream.ts).
