@@ -20,7 +20,7 @@ import { ecsService } from "./api/ecs/index.js";
 import { type LogsDeps, logsService } from "./api/logs/index.js";
 import { cloudMapDnsSource, servicediscoveryService } from "./api/servicediscovery/index.js";
 import { type AasDeps, applicationautoscalingService, type PolicyRun, scalingPolicyInvoker, startScheduleRunner } from "./api/applicationautoscaling/index.js";
-import type { AlarmActionInvoker, AlarmRegistry } from "./contracts/metric-alarms.js";
+import type { AlarmActionInvoker, AlarmRegistry, AlarmStateReader } from "./contracts/metric-alarms.js";
 import type { DnsRecordSource } from "./contracts/dns-records.js";
 import { type EcrDeps, ecrCatalog, ecrService, startLifecycleSweeper } from "./api/ecr/index.js";
 import { loadTokenKey } from "./api/ecr/token-key.js";
@@ -67,6 +67,7 @@ import { type DnsServer, startDnsServer } from "./dns/server.js";
 import {
   AlarmBook,
   cloudwatchAlarmRegistry,
+  cloudwatchAlarmStates,
   cloudwatchServices,
   type CloudWatchDeps,
   DEFAULT_ALARM_INTERVAL_MS,
@@ -338,7 +339,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The service controller's writes (and the task launches and stops it makes) carry the fence.
   const fenced = <D extends { store: unknown }>(d: D): D => new Proxy(d, { get: (t, p, r) => (p === "store" ? controllerStore : Reflect.get(t, p, r)) });
   const ctlDeps = fenced(deps);
+  // Deployment alarms read CloudWatch's alarm book, made further down.
+  let alarmStates: AlarmStateReader | undefined;
   const services = new ServiceController(ctlDeps, serviceTaskPort(ctlDeps), {
+    alarms: { alarmStates: (account, region, names) => alarmStates?.alarmStates(account, region, names) ?? [] },
     active: () => leadership.isLeader(),
     lb: serviceLbPort(fenced(elbDeps)),
     registry: registries,
@@ -403,6 +407,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.ecsMetrics?.intervalMs ? { intervalMs: Math.max(1_000, opts.ecsMetrics.intervalMs) } : {}),
     ...(opts.ecsMetrics?.staleMs ? { staleMs: opts.ecsMetrics.staleMs } : {}),
   });
+  alarmStates = cloudwatchAlarmStates(cwDeps);
   // Wharf's own routes (agents, explain, …) answer the root keys only.
   const secrets = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
   // ExecuteCommand's sessions: the CLI's and the agent's upgraded connections, spliced (src/contracts/exec-stream.ts).

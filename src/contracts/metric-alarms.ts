@@ -76,3 +76,22 @@ export interface AlarmActionInvoker {
   readonly arnPrefix: string;
   invoke(event: AlarmActionEvent): Promise<void>;
 }
+
+/** One alarm's state and evaluation window, as ECS's deployment alarms read it. */
+export interface AlarmStateView {
+  name: string;
+  state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  /** Period (s); absent for metric-math alarms (their periods are per query). */
+  periodS?: number;
+  evaluationPeriods: number;
+}
+
+/**
+ * How ECS's deployment alarms (`deploymentConfiguration.alarms`) read CloudWatch: the named
+ * alarms that exist (names that do not are left out). Alarm writes are store writes of kind
+ * `cw-alarm` (id `ACCOUNT:REGION:NAME`); the service controller's triggers watch those to look
+ * at the services naming the alarm again.
+ */
+export interface AlarmStateReader {
+  alarmStates(accountId: string, region: string, names: readonly string[]): AlarmStateView[];
+}

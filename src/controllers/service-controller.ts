@@ -14,6 +14,8 @@ import type { ServiceLbPort } from "../records/service-lb.js";
 import type { ServiceRegistryPort } from "../records/service-registry.js";
 import { planRegistrations, registryMsg } from "../core/service/registries.js";
 import { WorkQueue } from "./work-queue.js";
+import type { AlarmStateReader } from "../contracts/metric-alarms.js";
+import { observeAlarms } from "../core/service/alarms.js";
 
 /**
  * The service controller: a level-triggered loop that, for each service ARN taken off a
@@ -33,6 +35,8 @@ export interface ServiceControllerOptions {
   lb?: ServiceLbPort;
   /** The Cloud Map registries of services with `serviceRegistries` (without it, they are only stored). */
   registry?: ServiceRegistryPort;
+  /** CloudWatch alarms' states, for `deploymentConfiguration.alarms` (without it, configured alarms never trigger). */
+  alarms?: AlarmStateReader;
   /** Services are enqueued only while this says so (the replica leads; default always). */
   active?: () => boolean;
 }
@@ -104,6 +108,11 @@ export class ServiceController {
     }
     const now = deps.clock.now();
     const state = toServiceState(doc);
+    const alarmCfg = state.deploymentConfiguration.alarms;
+    if (alarmCfg?.enable && this.#opts.alarms) {
+      const [, , , region, account] = doc.serviceArn.split(":");
+      state.alarms = observeAlarms(alarmCfg.alarmNames, this.#opts.alarms.alarmStates(account!, region!, alarmCfg.alarmNames));
+    }
     // healthCheckGracePeriodSeconds: load balancer (and container) unhealthiness is ignored this long after a task starts.
     const grace = (doc.healthCheckGracePeriodSeconds ?? 0) * 1000;
     const params = grace > 0 ? { ...this.#opts.params, healthCheckGraceMs: Math.max(grace, this.#opts.params?.healthCheckGraceMs ?? 0) } : this.#opts.params;
@@ -278,6 +287,8 @@ export class ServiceController {
         return true;
       }
       const breaker = cur.deploymentConfiguration?.deploymentCircuitBreaker;
+      // A stop request is acted on by this pass (or no longer applies): it is consumed.
+      const { stopRequest: _consumed, ...internals } = cur.wharf;
       const next: ServiceDoc = {
         ...cur,
         desiredCount,
@@ -285,7 +296,7 @@ export class ServiceController {
         taskDefinition: deployments[0]?.taskDefinition ?? cur.taskDefinition,
         events: addEvents(cur, events, now),
         wharf: {
-          ...cur.wharf,
+          ...internals,
           deployments,
           scheduler: result.scheduler,
           history: recordTimelines(

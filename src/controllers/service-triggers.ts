@@ -6,13 +6,17 @@ import type { Store, WriteOp } from "../store/store.js";
  * changed → that service; an instance registered, drained or deregistered → every service of
  * its cluster (DAEMON services gain or lose a task; REPLICA services replace tasks); a target
  * group's targets or their health changed → every service whose `loadBalancers` (an EXTERNAL service's: its task sets') name it
- * (registrations, health verdicts and drains move its deployment on).
+ * (registrations, health verdicts and drains move its deployment on); a CloudWatch alarm written
+ * (kind `cw-alarm`: its state changed, or it was created or deleted) → every service of its account
+ * and Region whose enabled deployment alarms name it.
  */
 export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => void) {
   return (ops: readonly WriteOp[]): void => {
     const clusters = new Set<string>();
     const groups = new Set<string>();
+    const alarms = new Set<string>();
     for (const op of ops) {
+      if (op.kind === "cw-alarm") alarms.add(op.id);
       if (op.kind === "elbv2-target-health") groups.add(op.id.split("|")[0]!);
       else if (op.kind === "elbv2-target-group" && op.op === "put") groups.add(op.id);
       if (op.op !== "put") continue;
@@ -35,6 +39,16 @@ export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => v
         )
         .catch(() => undefined);
     }
+    if (alarms.size > 0) {
+      void store
+        .list<ServiceDoc>("service")
+        .then((rows) =>
+          rows
+            .filter((r) => r.value.status !== "INACTIVE" && namesAlarm(r.value, alarms))
+            .forEach((r) => enqueue(r.id)),
+        )
+        .catch(() => undefined);
+    }
     for (const clusterArn of clusters) {
       void store
         .list<ServiceDoc>("service", { scope: clusterArn })
@@ -42,4 +56,12 @@ export function serviceTriggers(store: Store, enqueue: (serviceArn: string) => v
         .catch(() => undefined);
     }
   };
+}
+
+/** The service's enabled deployment alarms name one of these `ACCOUNT:REGION:NAME` alarm ids. */
+function namesAlarm(doc: ServiceDoc, alarmIds: ReadonlySet<string>): boolean {
+  const cfg = doc.deploymentConfiguration?.alarms;
+  if (!cfg?.enable) return false;
+  const [, , , region, account] = doc.serviceArn.split(":");
+  return (cfg.alarmNames ?? []).some((n) => alarmIds.has(`${account}:${region}:${n}`));
 }

@@ -49,6 +49,8 @@ export interface ServiceInternals {
   serviceConnectConfiguration?: { namespace?: string; enabled?: boolean };
   /** When the service went INACTIVE. */
   deletedAt?: number;
+  /** StopServiceDeployment (ROLLBACK) asked for this deployment to stop; the next scheduler pass acts and clears it. */
+  stopRequest?: { deploymentId: string; at: number };
   /** EXTERNAL deployment controller: the task sets (CreateTaskSet …), newest first; `deployments` stays empty. */
   taskSets?: TaskSetState[];
 }
@@ -74,6 +76,8 @@ export interface DeploymentRecord {
   pendingCount: number;
   failedTasks: number;
   circuitBreaker?: { status: string; failureCount: number; threshold: number };
+  /** The deployment alarms that failed it (ServiceDeployment `alarms.triggeredAlarmNames`). */
+  triggeredAlarms?: string[];
   /** `deploymentId`: the deployment the circuit breaker started to restore (its tasks join this record's timeline). */
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string; deploymentId?: string };
   /** ECS's ServiceDeploymentLifecycleStage while rolling (SCALE_UP, then CLEAN_UP); the last one stays. */
@@ -113,9 +117,13 @@ export function toServiceState(doc: ServiceDoc): ServiceState {
             },
           }
         : {}),
+      ...(dc.alarms
+        ? { alarms: { alarmNames: dc.alarms.alarmNames ?? [], enable: dc.alarms.enable ?? false, rollback: dc.alarms.rollback ?? false } }
+        : {}),
     },
     deployments: doc.wharf.deployments,
     scheduler: doc.wharf.scheduler,
+    ...(doc.wharf.stopRequest ? { stopRequest: { deploymentId: doc.wharf.stopRequest.deploymentId } } : {}),
   };
 }
 

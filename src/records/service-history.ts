@@ -11,7 +11,8 @@ import { MAX_HISTORY, serviceDeploymentArn, serviceRevisionArn, type DeploymentR
  * deployment a user started (CreateService, UpdateService), following it through ECS's
  * ServiceDeploymentStatus: IN_PROGRESS → SUCCESSFUL, or STOPPED when superseded or failed
  * without rollback, or ROLLBACK_IN_PROGRESS → ROLLBACK_SUCCESSFUL / ROLLBACK_FAILED when the
- * circuit breaker rolled it back. A rollback's own deployment has no record of its own.
+ * circuit breaker, its deployment alarms or StopServiceDeployment rolled it back (a stop first
+ * shows ROLLBACK_REQUESTED, set by the API, until the scheduler's next pass). A rollback's own deployment has no record of its own.
  */
 
 export function newRecord(p: Principal, doc: ServiceDoc, d: DeploymentState, clusterName: string): DeploymentRecord {
@@ -57,9 +58,11 @@ export function syncHistory(
       r.pendingCount = d.pendingCount;
       r.failedTasks = d.failedTasks;
       r.startedAt ??= d.startedAt ?? nowMs;
+      if (d.triggeredAlarms?.length) r.triggeredAlarms = d.triggeredAlarms;
+      const breakerTripped = d.rolloutState === "FAILED" && (d.failedBy ?? "circuitBreaker") === "circuitBreaker";
       r.circuitBreaker = breaker?.enable
         ? {
-            status: d.rolloutState === "FAILED" ? "TRIGGERED" : d.rolloutState === "COMPLETED" ? "MONITORING_COMPLETE" : "MONITORING",
+            status: breakerTripped ? "TRIGGERED" : d.rolloutState === "IN_PROGRESS" ? "MONITORING" : "MONITORING_COMPLETE",
             failureCount: d.failedTasks,
             threshold: breakerThreshold(desiredCount),
           }
@@ -175,13 +178,16 @@ export function renderServiceDeployment(doc: ServiceDoc, r: DeploymentRecord): S
 
 /**
  * CloudWatch alarm monitoring as ECS reports it: DISABLED unless the deployment configuration
- * enables alarms. Wharf has no CloudWatch alarms to watch, so configured ones never trigger.
+ * enables alarms; TRIGGERED (with the alarms that were in ALARM) once they failed the deployment;
+ * MONITORING while it runs (bake time included), MONITORING_COMPLETE after.
  */
 function alarmsOf(r: DeploymentRecord): NonNullable<ServiceDeployment["alarms"]> {
   const cfg = (r.deploymentConfiguration as { alarms?: { enable?: boolean; alarmNames?: string[] } }).alarms;
   if (!cfg?.enable) return { status: "DISABLED" };
-  const done = isFinal(r.status);
-  return { status: done ? "MONITORING_COMPLETE" : "MONITORING", alarmNames: cfg.alarmNames ?? [], triggeredAlarmNames: [] };
+  const alarmNames = cfg.alarmNames ?? [];
+  if (r.triggeredAlarms?.length) return { status: "TRIGGERED", alarmNames, triggeredAlarmNames: r.triggeredAlarms };
+  const done = isFinal(r.status) || r.status === "ROLLBACK_IN_PROGRESS";
+  return { status: done ? "MONITORING_COMPLETE" : "MONITORING", alarmNames, triggeredAlarmNames: [] };
 }
 
 function strip<T extends object>(o: T): T {

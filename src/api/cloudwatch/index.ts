@@ -14,7 +14,7 @@ export type { CloudWatchDeps } from "./common.js";
 export { AlarmBook } from "./alarm-book.js";
 export { MetricStore, DEFAULT_METRIC_BOUNDS, type MetricStoreBounds } from "./metric-store.js";
 export { startAlarmEvaluator, DEFAULT_ALARM_INTERVAL_MS, MIN_ALARM_INTERVAL_MS, type AlarmEvaluator } from "./evaluator.js";
-export { cloudwatchAlarmRegistry } from "./registry.js";
+export { cloudwatchAlarmRegistry, cloudwatchAlarmStates } from "./registry.js";
 
 /** CloudWatch's JSON target prefix (AWS JSON 1.0, awsQueryCompatible). */
 export const CLOUDWATCH_TARGET_PREFIX = "GraniteServiceVersion20100801";

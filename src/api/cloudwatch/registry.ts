@@ -1,4 +1,4 @@
-import type { AlarmRegistry } from "../../contracts/metric-alarms.js";
+import type { AlarmRegistry, AlarmStateReader } from "../../contracts/metric-alarms.js";
 import { putAlarm } from "./alarms.js";
 import type { CloudWatchDeps } from "./common.js";
 
@@ -16,6 +16,19 @@ export function cloudwatchAlarmRegistry(deps: CloudWatchDeps): AlarmRegistry {
     async deleteAlarms(accountId, region, names) {
       const docs = names.map((n) => deps.alarms.get(accountId, region, n)).filter((d) => d !== undefined);
       await deps.alarms.delete(docs);
+    },
+  };
+}
+
+/** CloudWatch's side of `AlarmStateReader`: ECS's deployment alarms read the alarms' states from the alarm book. */
+export function cloudwatchAlarmStates(deps: CloudWatchDeps): AlarmStateReader {
+  return {
+    alarmStates(accountId, region, names) {
+      return names.flatMap((n) => {
+        const a = deps.alarms.get(accountId, region, n);
+        if (!a) return [];
+        return [{ name: n, state: a.StateValue, evaluationPeriods: a.EvaluationPeriods, ...(a.Period !== undefined ? { periodS: a.Period } : {}) }];
+      });
     },
   };
 }

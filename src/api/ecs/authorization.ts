@@ -191,6 +191,7 @@ export function ecsAuthorization(deps: EcsDeps): Record<string, OperationAuthz> 
     ListServicesByNamespace: a("ListServicesByNamespace", star, (i: In) => ({ keys: { "ecs:namespace": str(i.namespace) } })),
     ListServiceDeployments: a("ListServiceDeployments", serviceArnOf, withCluster),
     DescribeServiceDeployments: a("DescribeServiceDeployments", (i: In) => strs(i.serviceDeploymentArns)),
+    StopServiceDeployment: a("StopServiceDeployment", (i: In) => [str(i.serviceDeploymentArn) ?? "*"]),
     // The Service Authorization Reference lists cluster and task for ecs:ExecuteCommand: both must be allowed.
     ExecuteCommand: a("ExecuteCommand", (i: In, p) => [inCluster("task", i, p, str(i.task) ?? ""), clusterOf(i, p)], (i: In, p) => ({
       keys: {

@@ -78,6 +78,7 @@ export const ecsOperations: Record<string, EcsOperation> = {
   ListServicesByNamespace: services.listServicesByNamespace,
   ListServiceDeployments: serviceDeployments.listServiceDeployments,
   DescribeServiceDeployments: serviceDeployments.describeServiceDeployments,
+  StopServiceDeployment: serviceDeployments.stopServiceDeployment,
   ExecuteCommand: executeCommand,
   CreateTaskSet: taskSets.createTaskSet,
   DescribeTaskSets: taskSets.describeTaskSets,

@@ -1,4 +1,4 @@
-import type { DescribeServiceDeploymentsRequest, ListServiceDeploymentsRequest } from "@aws-sdk/client-ecs";
+import type { DescribeServiceDeploymentsRequest, ListServiceDeploymentsRequest, StopServiceDeploymentRequest } from "@aws-sdk/client-ecs";
 import { clusterArn, scopeRef, serviceArn, type Principal } from "../../core/arn.js";
 import { AwsError, invalidParameter } from "../../core/errors.js";
 import { decodeToken, page, pageSize } from "../../core/pagination.js";
@@ -9,7 +9,7 @@ import type { DeploymentRecord, ServiceDoc } from "../../records/service-doc.js"
 import { renderBrief, renderServiceDeployment } from "../../records/service-history.js";
 import { readService, serviceArnOf } from "./services.js";
 
-/** ListServiceDeployments / DescribeServiceDeployments over the records services.ts keeps. */
+/** ListServiceDeployments / DescribeServiceDeployments / StopServiceDeployment over the records services.ts keeps. */
 
 const toMs = (t: unknown): number | undefined =>
   t === undefined ? undefined : t instanceof Date ? t.getTime() : typeof t === "number" ? t * 1000 : Date.parse(String(t));
@@ -70,4 +70,45 @@ export async function findServiceDeployment(
   const doc = cluster ? await readService(deps, serviceArn(principal, clusterName, serviceName)) : undefined;
   const record = doc?.wharf.history.find((r) => r.serviceDeploymentArn === arn);
   return doc && record ? { doc, record } : undefined;
+}
+
+/** Statuses StopServiceDeployment acts on, and those in which a rollback is already under way. */
+const STOPPABLE = new Set(["PENDING", "IN_PROGRESS"]);
+const ROLLING_BACK = new Set(["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]);
+
+/**
+ * StopServiceDeployment with stopType ROLLBACK (the default; ECS documents ROLLBACK as the valid
+ * value, ABORT is refused): a PENDING or IN_PROGRESS deployment goes ROLLBACK_REQUESTED and the
+ * scheduler's next pass fails it and starts the rollback to the last COMPLETED deployment (the
+ * circuit breaker's path), even when the service was not configured for rollback. A deployment
+ * already rolling back answers as a success; any other status is a ConflictException.
+ */
+export async function stopServiceDeployment(deps: EcsDeps, input: StopServiceDeploymentRequest, ctx: RequestContext) {
+  const arn = input.serviceDeploymentArn!;
+  const stopType = input.stopType ?? "ROLLBACK";
+  if (stopType !== "ROLLBACK") throw invalidParameter(`The stopType ${stopType} is not supported. The valid value is ROLLBACK.`);
+  const found = await findServiceDeployment(deps, ctx.principal, arn);
+  if (!found) throw new AwsError("ServiceDeploymentNotFoundException", "The service deployment does not exist.");
+  const serviceArn = found.doc.serviceArn;
+  const changed = await deps.lock(serviceArn, async () => {
+    const read = await deps.store.get<ServiceDoc>("service", serviceArn);
+    const doc = read?.value;
+    const record = doc?.wharf.history.find((r) => r.serviceDeploymentArn === arn);
+    if (!doc || !record) throw new AwsError("ServiceDeploymentNotFoundException", "The service deployment does not exist.");
+    if (ROLLING_BACK.has(record.status)) return false;
+    if (!STOPPABLE.has(record.status) || doc.status !== "ACTIVE") {
+      throw new AwsError("ConflictException", `The service deployment is in status ${record.status} and cannot be stopped.`);
+    }
+    const target = doc.wharf.scheduler.lastCompleted;
+    if (!target || target.id === record.deploymentId) {
+      throw new AwsError("ConflictException", "The service deployment cannot be rolled back: the service has no completed deployment to roll back to.");
+    }
+    const now = deps.clock.now();
+    const history = doc.wharf.history.map((r) => (r === record ? { ...r, status: "ROLLBACK_REQUESTED", updatedAt: now } : r));
+    const next: ServiceDoc = { ...doc, wharf: { ...doc.wharf, history, stopRequest: { deploymentId: record.deploymentId, at: now } } };
+    await deps.store.write([{ op: "put", kind: "service", id: serviceArn, scope: doc.clusterArn, sort: doc.serviceName, value: next, expectVersion: read!.version }]);
+    return true;
+  });
+  if (changed) deps.onServiceChanged?.(serviceArn, found.doc.clusterArn);
+  return { serviceDeploymentArn: arn };
 }

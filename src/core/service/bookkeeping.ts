@@ -1,4 +1,5 @@
 import { healthySince, isFailedStop, isHealthy, isLive, isOccupying, isRunning, breakerThreshold, neverStarted, throttleDelay } from "./health.js";
+import { bakeRemainingMs, failPrimary, triggeredAlarms, type FailureScope } from "./alarms.js";
 import { msg, rolloutReason } from "./messages.js";
 import type {
   DeploymentState,
@@ -26,6 +27,7 @@ export interface Pass {
   mem: SchedulerMemory;
   events: string[];
   tripped?: ReconcileResult["circuitBreakerTripped"];
+  failed?: ReconcileResult["failed"];
   /** Tasks grouped by deployment id ("" for tasks of no known deployment). */
   tasksOf: (depId: string) => ObservedTask[];
   observed: ObservedTask[];
@@ -86,50 +88,35 @@ export function beginPass(svc: ServiceState, observed: ObservedTask[], now: numb
 
   // 2. The circuit breaker watches the PRIMARY while it rolls out.
   const breaker = svc.deploymentConfiguration.deploymentCircuitBreaker;
+  const scope: FailureScope = { svc, deployments, mem, events, p, now };
   let tripped: Pass["tripped"];
   if (
     breaker?.enable &&
     primary.rolloutState === "IN_PROGRESS" &&
     (primary.breakerFailures ?? 0) >= breakerThreshold(svc.desiredCount)
   ) {
-    primary.rolloutState = "FAILED";
-    primary.rolloutStateReason = rolloutReason.failed();
-    primary.finishedAt = now;
-    primary.updatedAt = now;
-    events.push(msg.deploymentFailed(svc.serviceName, primary.id));
     tripped = { deploymentId: primary.id };
-    const target = mem.lastCompleted;
-    if (breaker.rollback && target && target.id !== primary.id) {
-      // ECS starts a new deployment from the last COMPLETED one's revision; that target is not
-      // eligible for another rollback until a deployment completes again.
-      const restored: DeploymentState = {
-        ...target,
-        id: p.newDeploymentId(),
-        status: "PRIMARY",
-        desiredCount: svc.desiredCount,
-        pendingCount: 0,
-        runningCount: 0,
-        failedTasks: 0,
-        rolloutState: "IN_PROGRESS",
-        rolloutStateReason: rolloutReason.rollingBack(target.id),
-        createdAt: now,
-        updatedAt: now,
-        breakerFailures: 0,
-        rollbackOf: target.id,
-        startedAt: now,
-      };
-      delete restored.lastFailureAt;
-      delete restored.finishedAt;
-      primary.status = "ACTIVE";
-      deployments.unshift(restored);
-      events.push(msg.rollingBack(svc.serviceName, target.id));
-      delete mem.lastCompleted;
-      mem.throttleDeploymentId = restored.id;
-      mem.startFailureStreak = 0;
-      delete mem.nextStartAt;
-      tripped.rollbackTo = target.id;
-      primary = restored;
-    }
+    const out = failPrimary(scope, primary, "circuitBreaker", breaker.rollback);
+    if (out.rollbackTo) tripped.rollbackTo = out.rollbackTo;
+    primary = out.primary;
+  }
+
+  // 3. StopServiceDeployment (ROLLBACK) of the PRIMARY while it rolls out, then its deployment alarms.
+  let failed: Pass["failed"];
+  if (primary.rolloutState === "IN_PROGRESS" && svc.stopRequest?.deploymentId === primary.id) {
+    failed = { deploymentId: primary.id, cause: "user" };
+    const out = failPrimary(scope, primary, "user", true);
+    if (out.rollbackTo) failed.rollbackTo = out.rollbackTo;
+    primary = out.primary;
+  }
+  const triggered = triggeredAlarms(svc, primary);
+  if (triggered.length > 0) {
+    failed = { deploymentId: primary.id, cause: "alarms" };
+    const out = failPrimary(scope, primary, "alarms", svc.deploymentConfiguration.alarms?.rollback ?? false, triggered);
+    if (out.rollbackTo) failed.rollbackTo = out.rollbackTo;
+    primary = out.primary;
+    // The rollback deployment starts with these alarms in ALARM: ignored until they clear.
+    triggeredAlarms(svc, primary);
   }
 
   const groups = new Map<string, ObservedTask[]>();
@@ -137,7 +124,7 @@ export function beginPass(svc: ServiceState, observed: ObservedTask[], now: numb
     const key = byId.has(t.deploymentId) ? t.deploymentId : "";
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
-  return { svc, now, p, deployments, primary, mem, events, tripped, observed, tasksOf: (id) => groups.get(id) ?? [] };
+  return { svc, now, p, deployments, primary, mem, events, tripped, failed, observed, tasksOf: (id) => groups.get(id) ?? [] };
 }
 
 /** Counts one failed task against its deployment (failedTasks, and the breaker while rolling out). */
@@ -200,7 +187,9 @@ export function finishPass(
     primaryOccupying === desired &&
     primaryHealthy === desired;
 
-  const completing = settled && primary.rolloutState === "IN_PROGRESS";
+  // With deployment alarms, a settled deployment bakes (its alarms still watched) before it completes.
+  const baking = bakeRemainingMs(svc, primary, settled, now);
+  const completing = settled && baking === 0 && primary.rolloutState === "IN_PROGRESS";
   if (completing) {
     primary.rolloutState = "COMPLETED";
     primary.rolloutStateReason = rolloutReason.completed(primary.id);
@@ -219,6 +208,7 @@ export function finishPass(
 
   // Time-based transitions: tasks turning healthy by age, the throttle lifting, polling a rollout.
   const waits: number[] = [...extraRequeue];
+  if (baking > 0) waits.push(baking);
   for (const t of pass.observed) {
     if (!isLive(t) || !isRunning(t) || t.hasHealthCheck || t.startedAt === undefined) continue;
     const at = t.startedAt + p.healthyAfterMs;
@@ -239,6 +229,7 @@ export function finishPass(
     scheduler: mem,
     events,
     ...(pass.tripped ? { circuitBreakerTripped: pass.tripped } : {}),
+    ...(pass.failed ? { failed: pass.failed } : {}),
     ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
     steady,
   };

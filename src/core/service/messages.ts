@@ -16,6 +16,11 @@ export const msg = {
   deploymentFailed: (svc: string, dep: string) =>
     `(service ${svc}) (deployment ${dep}) deployment failed: tasks failed to start.`,
   rollingBack: (svc: string, dep: string) => `(service ${svc}) rolling back to deployment ${dep}.`,
+  /** Wharf's wording, after the circuit breaker's (ECS's own text for an alarm failure is not in public traces). */
+  deploymentFailedAlarms: (svc: string, dep: string, alarms: string[]) =>
+    `(service ${svc}) (deployment ${dep}) deployment failed: alarm detected (${alarms.join(", ")}).`,
+  /** Wharf's wording for StopServiceDeployment (ROLLBACK). */
+  deploymentStopped: (svc: string, dep: string) => `(service ${svc}) (deployment ${dep}) deployment stopped: rollback requested.`,
   failedHealthChecks: (svc: string, arn: string) => `(service ${svc}) (task ${taskId(arn)}) failed container health checks.`,
   unableToStartConsistently: (svc: string) =>
     `(service ${svc}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
@@ -31,8 +36,11 @@ export const rolloutReason = {
   inProgress: (dep: string) => `ECS deployment ${dep} in progress.`,
   completed: (dep: string) => `ECS deployment ${dep} completed.`,
   failed: () => "ECS deployment circuit breaker: tasks failed to start.",
-  rollingBack: (completedDep: string) =>
-    `ECS deployment circuit breaker: rolling back to deploymentId ${completedDep}.`,
+  /** The reason of a rollback deployment; after the circuit breaker's, the alarm and stop texts are Wharf's. */
+  rollingBack: (completedDep: string, cause: "circuitBreaker" | "alarms" | "user" = "circuitBreaker") =>
+    `${cause === "circuitBreaker" ? "ECS deployment circuit breaker" : cause === "alarms" ? "ECS deployment alarms" : "StopServiceDeployment"}: rolling back to deploymentId ${completedDep}.`,
+  alarmsFailed: (alarms: string[]) => `ECS deployment alarms: alarm(s) in ALARM state: ${alarms.join(", ")}.`,
+  stopped: () => "Service deployment stopped by StopServiceDeployment (ROLLBACK).",
 };
 
 /** Task `stoppedReason` texts the scheduler writes (stopCode ServiceSchedulerInitiated). */

@@ -33,6 +33,14 @@ export interface DeploymentState {
   lastFailureAt?: number;
   /** Set on a deployment created by a circuit-breaker rollback: the COMPLETED one it restores. */
   rollbackOf?: string;
+  /** What failed it (FAILED): the circuit breaker, its deployment alarms, or StopServiceDeployment. */
+  failedBy?: "circuitBreaker" | "alarms" | "user";
+  /** The deployment alarms that were in ALARM when they failed it. */
+  triggeredAlarms?: string[];
+  /** Deployment alarms in ALARM when it started, ignored until they leave ALARM (alarms.ts). */
+  alarmsIgnored?: string[];
+  /** When it first settled (all tasks healthy, nothing else left): its alarms' bake time runs from here. */
+  bakeStartedAt?: number;
   /** When this deployment started (first scheduler pass) and finished (COMPLETED/FAILED). */
   startedAt?: number;
   finishedAt?: number;
@@ -47,6 +55,8 @@ export interface DeploymentConfig {
   minimumHealthyPercent: number;
   maximumPercent: number;
   deploymentCircuitBreaker?: CircuitBreakerConfig;
+  /** ECS's DeploymentAlarms: CloudWatch alarms that fail (and with `rollback`, roll back) a deployment. */
+  alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean };
 }
 
 /** What the scheduler remembers between passes (stored on the service record). */
@@ -83,6 +93,10 @@ export interface ServiceState {
   /** PRIMARY first, then ACTIVE ones, newest first. */
   deployments: DeploymentState[];
   scheduler: SchedulerMemory;
+  /** The deployment alarms' states this pass (alarms.ts observeAlarms): names in ALARM, bake time. */
+  alarms?: { inAlarm: string[]; bakeMs: number };
+  /** StopServiceDeployment (ROLLBACK) asked to stop this deployment. */
+  stopRequest?: { deploymentId: string };
 }
 
 export type TaskHealth = "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
@@ -172,6 +186,8 @@ export interface ReconcileResult {
   events: string[];
   /** Set when the circuit breaker tripped this pass. */
   circuitBreakerTripped?: { deploymentId: string; rollbackTo?: string };
+  /** Set when deployment alarms or StopServiceDeployment failed the PRIMARY this pass. */
+  failed?: { deploymentId: string; cause: "alarms" | "user"; rollbackTo?: string };
   /** Reconcile again after this many ms even if nothing changes (time-based transitions). */
   requeueAfterMs?: number;
   /** The service is at steady state after this pass. */
